@@ -1,0 +1,3 @@
+from field.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""The running application's shared resources, built once per process.
+
+The Streamlit app wraps `open_runtime` in `st.cache_resource`; the CLI and tests call it
+directly. Opening runs migrations and loads the county table, so a fresh clone needs nothing
+but the start command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from field import auth, db, findings
+from field.config import Settings, load_settings
+from field.photos import PhotoStore
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: PhotoStore
+
+    def session(self) -> Session:
+        return self.sessions()
+
+
+def open_runtime(settings: Settings | None = None, *, migrate: bool = True) -> Runtime:
+    """Connect, migrate, load counties, bootstrap the first admin from the environment.
+
+    Raises `db.DatabaseUnavailable` naming FIELD_DATABASE_URL when the database cannot be reached.
+    """
+    settings = settings or load_settings()
+    engine = db.make_engine(settings.database_url)
+    db.check_connection(engine)
+    if migrate:
+        db.migrate(engine)
+    sessions = db.session_factory(engine)
+    settings.photo_dir.mkdir(parents=True, exist_ok=True)
+    with sessions() as session:
+        findings.sync_counties(session, settings.city_adcode)
+        session.commit()
+        auth.bootstrap_admin_from_env(session)
+    return Runtime(settings=settings, engine=engine, sessions=sessions, store=PhotoStore(settings.photo_dir))

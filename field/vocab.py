@@ -1,0 +1,161 @@
+"""Every coded vocabulary of the domain, with its zh/en labels, in one place.
+
+Codes are what the database stores and the code compares; labels are what people read.
+Keeping both here means a new status or type is added once, and the map legend, the
+filters, the exports and the state machine all agree on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    zh: str
+    en: str
+    colour: str = ""  # map / badge colour (Okabe-Ito palette: safe for colour-blind readers)
+    shape: str = ""  # second visual cue on the map, so colour is never the only signal
+
+    def label(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class Vocabulary:
+    """An ordered, closed set of terms."""
+
+    def __init__(self, name: str, terms: list[Term]):
+        self.name = name
+        self._terms = {t.code: t for t in terms}
+
+    def __iter__(self) -> Iterator[Term]:
+        return iter(self._terms.values())
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._terms
+
+    def __getitem__(self, code: str) -> Term:
+        return self._terms[code]
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self._terms)
+
+    def label(self, code: str, lang: str = "zh") -> str:
+        term = self._terms.get(code)
+        return term.label(lang) if term else code
+
+    def from_text(self, text: str) -> str | None:
+        """Find a code from a code or a zh/en label (as typed in a spreadsheet)."""
+        text = (text or "").strip()
+        for t in self._terms.values():
+            if text in (t.code, t.zh) or text.lower() == t.en.lower():
+                return t.code
+        return None
+
+
+# Status of a finding / problem site. The state machine (field/workflow.py) decides moves.
+STATUS = Vocabulary(
+    "status",
+    [
+        Term("pending", "待核查", "Pending check", "#E69F00", "circle"),
+        Term("rectifying", "整改中", "Rectifying", "#0072B2", "square"),
+        Term("awaiting_signoff", "待验收", "Awaiting sign-off", "#CC79A7", "diamond"),
+        Term("public_notice", "公示中", "Public notice", "#56B4E9", "triangle"),
+        Term("closed", "已销号", "Closed", "#009E73", "check"),
+        Term("unfounded", "不属实", "Unfounded", "#7F7F7F", "cross"),
+        Term("reopened", "反弹", "Reopened", "#D55E00", "star"),
+    ],
+)
+OPEN_STATUSES = ("pending", "rectifying", "awaiting_signoff", "reopened")
+DONE_STATUSES = ("public_notice", "closed", "unfounded")
+
+POLLUTION_TYPES = Vocabulary(
+    "pollution_type",
+    [
+        Term("water", "水", "Water"),
+        Term("air", "大气", "Air"),
+        Term("soil", "土壤", "Soil"),
+        Term("ecology", "生态", "Ecology"),
+        Term("noise", "噪声", "Noise"),
+        Term("radiation", "辐射", "Radiation"),
+        Term("marine", "海洋", "Marine"),
+        Term("solid_waste", "固废", "Solid waste"),
+        Term("other", "其他", "Other"),
+    ],
+)
+
+SEVERITY = Vocabulary(
+    "severity",
+    [
+        Term("minor", "一般", "Minor"),
+        Term("serious", "较重", "Serious"),
+        Term("severe", "严重", "Severe"),
+    ],
+)
+
+LOCATION_SOURCES = Vocabulary(
+    "location_source",
+    [
+        Term("gps", "设备定位", "Device GPS"),
+        Term("map", "地图选点", "Map pin"),
+        Term("typed", "手工输入", "Typed"),
+        Term("photo", "照片位置", "Photo EXIF"),
+        Term("import", "导入", "Imported"),
+    ],
+)
+
+ROLES = Vocabulary(
+    "role",
+    [
+        Term("field", "现场工作组", "Field staff"),
+        Term("case_officer", "案件督办", "Case officer"),
+        Term("supervisor", "验收签字", "Supervisor"),
+        Term("viewer", "会商查看", "Viewer"),
+        Term("admin", "管理员", "Administrator"),
+    ],
+)
+
+TRUTHFULNESS = Vocabulary(
+    "truthfulness",
+    [
+        Term("true", "属实", "True"),
+        Term("mostly", "基本属实", "Mostly true"),
+        Term("partly", "部分属实", "Partly true"),
+        Term("false", "不属实", "Unfounded"),
+    ],
+)
+
+RECEIVE_METHODS = Vocabulary(
+    "receive_method",
+    [Term("D", "来电", "Phone"), Term("X", "来信", "Letter")],
+)
+
+PHOTO_KINDS = Vocabulary(
+    "photo_kind",
+    [Term("before", "整改前", "Before"), Term("after", "整改后", "After")],
+)
+
+CLOSURE_STATES = Vocabulary(
+    "closure_state",
+    [
+        Term("done", "已办结", "Done"),
+        Term("staged", "阶段性办结", "Done for now"),
+        Term("open", "未办结", "Not done"),
+    ],
+)
+
+MEASURE_PROGRESS = Vocabulary(
+    "measure_progress",
+    [
+        Term("not_started", "尚未启动", "Not started"),
+        Term("behind", "未达到序时进度", "Behind schedule"),
+        Term("on_schedule", "达到序时进度", "On schedule"),
+        Term("ahead", "超过序时进度", "Ahead of schedule"),
+        Term("rectified", "完成整改", "Rectified"),
+        Term("closed", "完成销号", "Closed"),
+        Term("standing", "长期坚持", "Standing measure"),
+    ],
+)
