@@ -362,6 +362,7 @@ class Problem:
 
 def verify_chain(session: Session, photo_root: Path) -> list[Problem]:
     """Recompute every sign-off's content and chain hash and every signed photo's file hash."""
+    session.expire_all()  # read what is in the database now, not what this session remembers
     problems: list[Problem] = []
     prev = GENESIS
     checked_photos: dict[str, bool] = {}

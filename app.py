@@ -1,0 +1,85 @@
+"""Entry point: page config, database check, login gate, role-based navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from field import i18n
+from field.db import DatabaseUnavailable
+from field.errors import FieldError
+from field.vocab import ROLES
+
+st.set_page_config(page_title="督察整改", page_icon="🗺️", layout="wide", initial_sidebar_state="auto")
+ui.tablet_css()
+
+try:
+    rt = ui.runtime()
+except DatabaseUnavailable as exc:
+    st.error(i18n.error_text(exc, "zh"))
+    st.error(i18n.error_text(exc, "en"))
+    st.stop()
+
+lang = ui.lang()
+
+
+def _language_switch() -> None:
+    choice = st.sidebar.radio(ui.t("app.lang"), ["zh", "en"], index=0 if lang == "zh" else 1, horizontal=True,
+                              format_func=lambda c: "中文" if c == "zh" else "English", key="lang_switch")
+    if choice != st.session_state["lang"]:
+        st.session_state["lang"] = choice
+        st.rerun()
+
+
+def _login() -> None:
+    st.title(ui.t("app.title"))
+    with rt.session() as s:
+        from field import auth
+
+        if not auth.has_users(s):
+            st.info(ui.t("login.no_users"))
+    with st.form("login", clear_on_submit=False):
+        st.subheader(ui.t("login.title"))
+        username = st.text_input(ui.t("login.username"), autocomplete="username")
+        password = st.text_input(ui.t("login.password"), type="password", autocomplete="current-password")
+        submitted = st.form_submit_button(ui.t("login.submit"), type="primary", width="stretch")
+    if submitted:
+        from field import auth
+
+        with rt.session() as s:
+            try:
+                user = auth.authenticate(s, username, password)
+            except FieldError as exc:
+                st.error(ui.error_text(exc))
+                return
+            st.session_state["user_id"] = user.id
+            st.session_state["lang"] = st.session_state.get("lang", user.lang or lang)
+        st.rerun()
+
+
+_language_switch()
+user = ui.current_user()
+if user is None:
+    st.navigation([st.Page(_login, title=ui.t("login.title"), icon="🔑")], position="hidden").run()
+    st.stop()
+
+PAGES = [
+    ("pages/capture.py", "nav.capture", "📝", {"field", "admin"}),
+    ("pages/my_work.py", "nav.my_work", "📋", {"field"}),
+    ("pages/map.py", "nav.map", "🗺️", {"field", "case_officer", "supervisor", "viewer", "admin"}),
+    ("pages/verify.py", "nav.verify", "🔍", {"field", "admin"}),
+    ("pages/signoff.py", "nav.signoff", "✅", {"supervisor"}),
+    ("pages/users.py", "nav.users", "👥", {"admin"}),
+    ("pages/audit.py", "nav.audit", "🧾", {"supervisor", "admin"}),
+]
+pages = [st.Page(path, title=ui.t(key), icon=icon, url_path=path.split("/")[1].removesuffix(".py"))
+         for path, key, icon, roles in PAGES if user.role in roles]
+
+with st.sidebar:
+    st.caption(ui.t("user.badge", name=ui.md(user.display_name or user.username),
+                    role=ROLES.label(user.role, lang)))
+    if st.button(ui.t("logout"), width="stretch"):
+        st.session_state.pop("user_id", None)
+        st.rerun()
+
+st.navigation(pages).run()

@@ -1,0 +1,299 @@
+"""The slice from finding to sign-off through the services, on SQLite and PostgreSQL:
+permissions role by role, four eyes, 公示, the hash chain and tampering, concurrent signing."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import func, select, text
+
+from field import audit, findings, signoff
+from field.errors import ConflictError, FieldError, PermissionDenied, ValidationError
+from field.findings import FindingInput, Location
+from field.models import AuditEvent, Finding, Photo, SignOff, Verification
+from field.signoff import VerificationInput
+from tests.photo_factory import make_jpeg
+
+YUNHE = (116.84, 38.29)  # 运河区, 沧州 city centre (WGS-84)
+HUANGHUA = (117.33, 38.37)  # 黄骅市
+BEIJING = (116.397, 39.909)
+T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # a Monday, 10:00 in China
+
+
+def _finding(session, user, where=YUNHE, **kw) -> Finding:
+    data = FindingInput(description=kw.pop("description", "露天堆放物料未苫盖"), pollution_types=["air"],
+                        location=Location(*where, "typed"), site_name=kw.pop("site_name", "宏达建材厂"), **kw)
+    f = findings.create_finding(session, user, data, now=T0)
+    session.commit()
+    return f
+
+
+def _photo(session, rt, user, seed=0, where=YUNHE):
+    p = findings.store_photo(session, user, make_jpeg(640, 480, gps=where, taken_at=dt.datetime(2026, 6, 1, 10),
+                                                      seed=seed), f"p{seed}.jpg", rt.store)
+    session.commit()
+    return p
+
+
+def _ready_for_signoff(session, rt, users, where=YUNHE, author="field"):
+    f = _finding(session, users[author], where)
+    after = _photo(session, rt, users[author], seed=7, where=where)
+    rec = signoff.write_verification(session, users[author], f.id, VerificationInput(
+        truthfulness="true", facts="属实，已整改", measures="已苫盖", after_photo_ids=[after.id],
+        lon=where[0], lat=where[1]), now=T0 + dt.timedelta(hours=2))
+    session.commit()
+    return f, rec
+
+
+def test_create_finding_sets_county_status_and_audit(session, users) -> None:
+    f = _finding(session, users["field"])
+    assert f.status == "pending"
+    assert f.site.county_adcode == "130903" and not f.site.outside_city
+    assert f.site.location_source == "typed"
+    events = audit.history(session, "finding", f.id)
+    assert [e.action for e in events] == ["create"] and events[0].actor_name == "field"
+
+
+def test_point_outside_city_is_kept_and_flagged(session, users) -> None:
+    f = _finding(session, users["field"], where=BEIJING)
+    assert f.site.county_adcode is None and f.site.outside_city
+
+
+@pytest.mark.parametrize("lon,lat", [(200.0, 38.0), (116.0, 95.0), (float("nan"), 38.0)])
+def test_bad_coordinates_are_a_field_error(session, users, lon, lat) -> None:
+    with pytest.raises(ValidationError) as e:
+        _finding(session, users["field"], where=(lon, lat))
+    assert e.value.field == "location"
+    assert session.scalar(select(func.count()).select_from(Finding)) == 0
+
+
+@pytest.mark.parametrize("kw,field", [({"description": " "}, "description"), ({"site_name": ""}, "site_name")])
+def test_missing_required_fields(session, users, kw, field) -> None:
+    with pytest.raises(ValidationError) as e:
+        _finding(session, users["field"], **kw)
+    assert e.value.field == field
+
+
+def test_double_submit_makes_one_finding(session, users) -> None:
+    a = _finding(session, users["field"], client_token="tok-1")
+    b = _finding(session, users["field"], client_token="tok-1")
+    assert a.id == b.id
+    assert session.scalar(select(func.count()).select_from(Finding)) == 1
+
+
+@pytest.mark.parametrize("role", ["viewer", "supervisor", "officer"])
+def test_roles_that_cannot_log_findings(session, users, role) -> None:
+    who = users["super" if role == "supervisor" else role]
+    with pytest.raises(PermissionDenied):
+        _finding(session, who)
+
+
+def test_county_scope_is_enforced_in_the_service(session, users) -> None:
+    _finding(session, users["field_yunhe"], where=YUNHE)
+    with pytest.raises(PermissionDenied) as e:
+        _finding(session, users["field_yunhe"], where=HUANGHUA)
+    assert e.value.key == "perm.county"
+
+
+def test_same_photo_stored_once(session, rt, users) -> None:
+    a = _photo(session, rt, users["field"], seed=3)
+    b = _photo(session, rt, users["field"], seed=3)
+    assert a.id == b.id
+    assert session.scalar(select(func.count()).select_from(Photo)) == 1
+    assert (rt.store.root / a.original_path).is_file()
+
+
+def test_full_slice_to_public_notice_then_closed(session, rt, users) -> None:
+    f, rec = _ready_for_signoff(session, rt, users)
+    assert f.status == "awaiting_signoff"
+    so = signoff.sign(session, users["super"], rec.id, "同意验收", settings=rt.settings, now=T0 + dt.timedelta(days=1))
+    session.refresh(f)
+    assert f.status == "public_notice"
+    # 10 working days from Tuesday 2026-06-02 (China date), weekends skipped
+    assert f.notice_ends_on == dt.date(2026, 6, 16)
+    assert so.prev_hash == signoff.GENESIS and len(so.chain_hash) == 64
+    assert signoff.advance_notices(session, settings=rt.settings, now=T0 + dt.timedelta(days=10)) == 0
+    assert signoff.advance_notices(session, settings=rt.settings, now=T0 + dt.timedelta(days=15)) == 1
+    session.refresh(f)
+    assert f.status == "closed" and f.recheck_due_on is not None
+    actions = [e.action for e in audit.history(session, "finding", f.id)]
+    assert "status:sign" in actions and "status:end_notice" in actions
+    assert signoff.verify_chain(session, rt.store.root) == []
+
+
+def test_unfounded_needs_no_after_photo(session, rt, users) -> None:
+    f = _finding(session, users["field"])
+    rec = signoff.write_verification(session, users["field"], f.id, VerificationInput(
+        truthfulness="false", facts="现场未发现问题"), now=T0)
+    session.commit()
+    assert f.status == "awaiting_signoff"
+    signoff.sign(session, users["super"], rec.id, settings=rt.settings, now=T0 + dt.timedelta(days=1))
+    session.refresh(f)
+    assert f.status == "unfounded"
+
+
+def test_true_without_after_photos_stays_rectifying_and_cannot_be_signed(session, rt, users) -> None:
+    f = _finding(session, users["field"])
+    rec = signoff.write_verification(session, users["field"], f.id, VerificationInput(
+        truthfulness="true", facts="属实"), now=T0)
+    session.commit()
+    assert f.status == "rectifying"
+    with pytest.raises(ConflictError) as e:
+        signoff.sign(session, users["super"], rec.id, settings=rt.settings)
+    assert e.value.key == "signoff.not_awaiting"
+
+
+@pytest.mark.parametrize("who,key", [("field", "perm.role"), ("viewer", "perm.role"), ("admin", "perm.role"),
+                                     ("officer", "perm.role")])
+def test_only_supervisors_sign(session, rt, users, who, key) -> None:
+    _f, rec = _ready_for_signoff(session, rt, users)
+    with pytest.raises(PermissionDenied) as e:
+        signoff.sign(session, users[who], rec.id, settings=rt.settings)
+    assert e.value.key == key
+
+
+def test_four_eyes_and_scope(session, rt, users) -> None:
+    # a supervisor who wrote the record may not sign it
+    f = _finding(session, users["field"])
+    after = _photo(session, rt, users["field"], seed=9)
+    users["super"].role = "field"  # temporarily a field user to author the record
+    rec = signoff.write_verification(session, users["super"], f.id, VerificationInput(
+        truthfulness="true", facts="x", after_photo_ids=[after.id]), now=T0)
+    users["super"].role = "supervisor"
+    session.commit()
+    with pytest.raises(ConflictError) as e:
+        signoff.sign(session, users["super"], rec.id, settings=rt.settings)
+    assert e.value.key == "signoff.own_record"
+    # outside the signer's county scope
+    _f2, rec2 = _ready_for_signoff(session, rt, users, where=HUANGHUA)
+    with pytest.raises(PermissionDenied) as e:
+        signoff.sign(session, users["super_yunhe"], rec2.id, settings=rt.settings)
+    assert e.value.key == "perm.county"
+    assert session.scalar(select(func.count()).select_from(SignOff)) == 0
+
+
+def test_return_for_rework_needs_a_reason(session, rt, users) -> None:
+    f, rec = _ready_for_signoff(session, rt, users)
+    with pytest.raises(ValidationError):
+        signoff.return_for_rework(session, users["super"], rec.id, "  ")
+    session.refresh(f)
+    assert f.status == "awaiting_signoff"
+    signoff.return_for_rework(session, users["super"], rec.id, "照片不清晰，请补拍")
+    session.refresh(f)
+    assert f.status == "rectifying"
+    assert session.get(Verification, rec.id).state == "returned"
+
+
+def test_signed_record_cannot_be_signed_again(session, rt, users) -> None:
+    _f, rec = _ready_for_signoff(session, rt, users)
+    signoff.sign(session, users["super"], rec.id, settings=rt.settings)
+    with pytest.raises(ConflictError) as e:
+        signoff.sign(session, users["super2"], rec.id, settings=rt.settings)
+    assert e.value.key == "signoff.already_signed"
+    assert e.value.params["who"] == "SUPER"
+
+
+def test_rebound_reopens_and_keeps_history(session, rt, users) -> None:
+    f, rec = _ready_for_signoff(session, rt, users)
+    signoff.sign(session, users["super"], rec.id, settings=dataclasses.replace(rt.settings, public_notice_days=0))
+    session.refresh(f)
+    assert f.status == "closed"
+    signoff.record_recheck(session, users["field"], f.id, rebound=True, facts="复查发现反弹")
+    session.commit()
+    session.refresh(f)
+    assert f.status == "reopened"
+    assert session.get(Verification, rec.id).state == "signed"  # closure history kept
+    assert session.scalar(select(func.count()).select_from(SignOff)) == 1
+    assert signoff.verify_chain(session, rt.store.root) == []
+
+
+def _signed_chain(session, rt, users, n=3):
+    recs = []
+    for i in range(n):
+        _f, rec = _ready_for_signoff(session, rt, users, where=(YUNHE[0] + i * 0.001, YUNHE[1]))
+        signoff.sign(session, users["super"], rec.id, settings=rt.settings, now=T0 + dt.timedelta(days=1, hours=i))
+        recs.append(rec)
+    assert signoff.verify_chain(session, rt.store.root) == []
+    return recs
+
+
+def test_tamper_sql_edit_is_named(session, rt, users) -> None:
+    recs = _signed_chain(session, rt, users)
+    session.execute(text("UPDATE verifications SET facts = 'quietly changed' WHERE id = :id"), {"id": recs[1].id})
+    session.commit()
+    problems = signoff.verify_chain(session, rt.store.root)
+    assert [(p.key, p.verification_id) for p in problems] == [("verify.content_changed", recs[1].id)]
+
+
+def test_tamper_photo_replaced_or_deleted(session, rt, users) -> None:
+    recs = _signed_chain(session, rt, users, n=2)
+    photo = session.scalars(select(Photo).order_by(Photo.id)).first()
+    path = rt.store.root / photo.original_path
+    path.write_bytes(make_jpeg(640, 480, seed=99))
+    keys = {p.key for p in signoff.verify_chain(session, rt.store.root)}
+    assert "verify.photo_altered" in keys
+    path.unlink()
+    keys = {p.key for p in signoff.verify_chain(session, rt.store.root)}
+    assert "verify.photo_missing" in keys
+    assert recs
+
+
+def test_tamper_chain_break(session, rt, users) -> None:
+    _signed_chain(session, rt, users)
+    first = session.scalars(select(SignOff).order_by(SignOff.id)).first()
+    session.execute(text("UPDATE signoffs SET chain_hash = :h WHERE id = :id"), {"h": "f" * 64, "id": first.id})
+    session.commit()
+    problems = signoff.verify_chain(session, rt.store.root)
+    keys = [(p.key, p.signoff_id) for p in problems]
+    assert ("verify.hash_changed", first.id) in keys
+    assert any(k == "verify.chain_broken" for k, _ in keys)
+
+
+def test_two_supervisors_sign_at_once_exactly_one_wins(rt, users, session) -> None:
+    _f, rec = _ready_for_signoff(session, rt, users)
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def attempt(username: str) -> None:
+        with rt.session() as s:
+            from field.models import User
+
+            user = s.scalar(select(User).where(User.username == username))
+            record = s.get(Verification, rec.id)  # both read the record before either writes
+            assert record.state == "submitted"
+            barrier.wait()
+            try:
+                signoff.sign(s, user, rec.id, settings=rt.settings)
+                results.append("ok")
+            except FieldError as exc:
+                results.append(exc.key)
+
+    threads = [threading.Thread(target=attempt, args=(u,)) for u in ("super", "super2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results) == ["ok", "signoff.already_signed"] or sorted(results) == ["ok", "signoff.busy"]
+    assert session.scalar(select(func.count()).select_from(SignOff)) == 1
+    assert signoff.verify_chain(session, rt.store.root) == []
+
+
+def test_every_change_leaves_an_audit_event(session, rt, users) -> None:
+    before = session.scalar(select(func.count()).select_from(AuditEvent))
+    _ready_for_signoff(session, rt, users)
+    after = session.scalar(select(func.count()).select_from(AuditEvent))
+    # site, finding, 2 photos stored, photo attached, verification, status moves
+    assert after - before >= 7
+
+
+def test_map_rows_respect_scope_and_filters(session, rt, users) -> None:
+    _finding(session, users["field"], where=YUNHE)
+    _finding(session, users["field"], where=HUANGHUA, description="夜间噪声扰民")
+    assert len(findings.map_rows(session, users["viewer"])) == 2
+    assert [r["county"] for r in findings.map_rows(session, users["super_yunhe"])] == ["130903"]
+    only = findings.map_rows(session, users["viewer"], findings.MapFilter(text="噪声"))
+    assert len(only) == 1 and only[0]["county"] != "130903"
+    assert findings.status_counts(only)["pending"] == 1

@@ -1,0 +1,118 @@
+"""Streamlit glue shared by app.py and pages/: runtime, current user, language, messages.
+
+This is the only package besides the pages that imports streamlit; everything it does is
+presentation. Permissions are enforced by the services in `field/`, which raise on refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import streamlit as st
+
+from field import i18n
+from field.errors import FieldError
+from field.models import User
+from field.runtime import Runtime, open_runtime
+
+
+@st.cache_resource(show_spinner=False)
+def _runtime() -> Runtime:
+    return open_runtime()
+
+
+def runtime() -> Runtime:
+    return _runtime()
+
+
+def lang() -> str:
+    if "lang" not in st.session_state:
+        qp = st.query_params.get("lang")
+        st.session_state["lang"] = qp if qp in i18n.LANGS else runtime().settings.default_lang
+    return str(st.session_state["lang"])
+
+
+def t(key: str, **params: Any) -> str:
+    return i18n.t(key, lang(), **params)
+
+
+def current_user() -> User | None:
+    """The logged-in user, re-read on every run so a disabled account or changed role applies at once."""
+    uid = st.session_state.get("user_id")
+    if uid is None:
+        return None
+    with runtime().session() as s:
+        user = s.get(User, uid)
+        if user is None or not user.is_active:
+            st.session_state.pop("user_id", None)
+            return None
+        s.expunge(user)
+        return user
+
+
+def require_user() -> User:
+    user = current_user()
+    if user is None:
+        st.warning(i18n.t("perm.login_required", lang()))
+        st.stop()
+    return user
+
+
+def error_text(exc: BaseException) -> str:
+    return i18n.error_text(exc, lang())
+
+
+def show_error(exc: BaseException) -> None:
+    st.error(error_text(exc))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def md(text: Any) -> str:
+    """Escape user text for st.markdown: no links, images or HTML may come from what people type
+    (an image link would make tablets fetch from outside the intranet)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else ""))
+
+
+def field_errors() -> dict[str, str]:
+    return st.session_state.setdefault("_field_errors", {})
+
+
+def set_field_error(exc: FieldError) -> None:
+    errs = field_errors()
+    errs.clear()
+    errs[exc.field or "_form"] = error_text(exc)
+
+
+def field_error(name: str) -> None:
+    """Show the message that belongs next to one form field, if any."""
+    msg = field_errors().get(name)
+    if msg:
+        st.error(msg, icon="⚠️")
+
+
+TABLET_CSS = """
+<style>
+/* Large touch targets for gloved or hurried fingers on tablets. */
+.stButton button, .stFormSubmitButton button, .stDownloadButton button { min-height: 3rem; font-size: 1.05rem; }
+div[data-baseweb="select"] > div, .stTextInput input, .stNumberInput input { min-height: 2.8rem; font-size: 1.05rem; }
+.stRadio label, .stCheckbox label { font-size: 1.05rem; }
+section.main > div.block-container { padding-top: 1.5rem; }
+</style>
+"""
+
+
+def tablet_css() -> None:
+    st.markdown(TABLET_CSS, unsafe_allow_html=True)
+
+
+def guard(user: User, action: str) -> None:
+    """Tell a user up front that their role cannot use this page. The services refuse anyway;
+    this only spares them filling in a form that would be rejected."""
+    from field.permissions import can
+
+    if not can(user, action):
+        st.error(i18n.t("perm.role", lang(), action=action))
+        st.stop()
