@@ -52,9 +52,17 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
     from field import demo
+    from field.models import Finding
 
     rt = _runtime()
+    if args.if_empty:
+        with rt.session() as s:
+            if s.scalar(select(func.count()).select_from(Finding)):
+                print("database already has findings: demo data not added")
+                return 0
     try:
         result = demo.seed(rt, password=args.password or os.environ.get("FIELD_DEMO_PASSWORD"), count=args.count)
     except RuntimeError as exc:
@@ -67,6 +75,32 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
         cred.write_text("\n".join(lines) + "\n", encoding="utf-8")
         cred.chmod(0o600)
         print(f"demo users and passwords written to {cred}")
+    return 0
+
+
+def cmd_bootstrap_admin(args: argparse.Namespace) -> int:
+    """First start: make sure an admin exists. Uses FIELD_ADMIN_USER/FIELD_ADMIN_PASSWORD, or
+    generates a password, prints it once and stores it in the data dir (mode 600)."""
+    import secrets
+
+    from field import auth
+
+    rt = _runtime()
+    with rt.session() as s:
+        if auth.has_users(s):
+            print("users exist: no admin created")
+            return 0
+        username = os.environ.get("FIELD_ADMIN_USER", "admin").strip() or "admin"
+        password = os.environ.get("FIELD_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        auth.create_user(s, None, username=username, password=password, role="admin", display_name="管理员")
+        s.commit()
+    if not os.environ.get("FIELD_ADMIN_PASSWORD"):
+        cred = rt.settings.data_dir / "first-admin.txt"
+        cred.write_text(f"{username}\t{password}\n", encoding="utf-8")
+        cred.chmod(0o600)
+        print(f"first admin: {username}  password: {password}  (also saved in {cred})")
+    else:
+        print(f"first admin: {username} (password from FIELD_ADMIN_PASSWORD)")
     return 0
 
 
@@ -132,12 +166,15 @@ def build_parser() -> argparse.ArgumentParser:
     sd = sub.add_parser("seed-demo", help="fill an empty database with Cangzhou demo data")
     sd.add_argument("--password", help="one password for all demo users (default: random, written to data/)")
     sd.add_argument("--count", type=int, default=300)
+    sd.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) if there are findings")
     sd.set_defaults(func=cmd_seed_demo)
 
     vf = sub.add_parser("verify", help="recompute sign-off hashes and photo files; exit 1 if anything changed")
     vf.add_argument("--json", action="store_true")
     vf.set_defaults(func=cmd_verify)
 
+    sub.add_parser("bootstrap-admin", help="create the first admin if there are no users").set_defaults(
+        func=cmd_bootstrap_admin)
     sub.add_parser("advance", help="close findings whose 公示 period has ended").set_defaults(func=cmd_advance)
     sub.add_parser("users", help="list users").set_defaults(func=cmd_users)
     return p

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The project's one run command:  bash scripts/run.sh
+#
+# Creates .venv (if absent), installs the pinned runtime requirements, creates or upgrades the
+# database (embedded SQLite under ./data by default), creates the first admin if there are no
+# users (FIELD_ADMIN_USER / FIELD_ADMIN_PASSWORD, or a generated password printed once), offers
+# Cangzhou demo data on an empty database, and starts the app.
+#
+# Environment (see README): FIELD_DATABASE_URL, FIELD_DATA_DIR, FIELD_PORT (default 8501),
+# FIELD_DEMO=1|0 (answer the demo-data question without asking), FIELD_VENV.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+VENV="${FIELD_VENV:-.venv}"
+PYTHON="${PYTHON:-python3}"
+if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || {
+        echo "Python >= 3.11 is required" >&2; exit 2; }
+    "$PYTHON" -m venv "$VENV"
+fi
+stamp="$VENV/.field-runtime.sha256"
+wanted="$(sha256sum requirements.txt | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+    echo "installing requirements.txt into $VENV ..."
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r requirements.txt
+    echo "$wanted" > "$stamp"
+fi
+PY="$VENV/bin/python"
+
+"$PY" -m field init-db
+"$PY" -m field bootstrap-admin
+
+demo="${FIELD_DEMO:-}"
+if [ -z "$demo" ]; then
+    if [ -t 0 ]; then
+        read -r -p "Add Cangzhou demo data (300 findings, demo users) if the database is empty? [Y/n] " ans
+        case "${ans:-y}" in [nN]*) demo=0 ;; *) demo=1 ;; esac
+    else
+        demo=1
+    fi
+fi
+if [ "$demo" = "1" ]; then
+    "$PY" -m field seed-demo --if-empty
+fi
+
+exec "$PY" -m streamlit run app.py --server.port "${FIELD_PORT:-8501}" --server.address "${FIELD_ADDRESS:-0.0.0.0}"

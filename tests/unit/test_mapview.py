@@ -1,0 +1,384 @@
+"""The review map: escaping of hostile text, no remote assets, legend, GCJ-02 shift, size/speed."""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+
+import folium
+import pandas as pd
+import pytest
+
+from field import mapassets, mapview
+from field.mapassets import external_urls, local_asset_urls, localize, vendored_path
+from field.mapview import build_map, clicked_site_ids, escape_html, escape_js_text, legend_items
+from field.vocab import STATUS
+
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "`${alert(2)}`",
+    "</script><script>alert(3)</script>",
+    "\"'><svg onload=alert(4)>",
+    "{{ 'ss' ~ 'ti' ~ 7*7 }}{% for x in 'ab' %}Q{{ x }}{% endfor %}",
+    "line\nbreak\u2028sep",
+]
+PAYLOAD = "".join(HOSTILE)
+SSTI_RESULTS = ("ssti49", "QaQb")  # what the Jinja payload would print if a template evaluated it
+
+
+def county_fc(name: str = "新华区", adcode: str = "130902") -> dict:
+    ring = [[116.80, 38.28], [116.90, 38.28], [116.90, 38.36], [116.80, 38.36], [116.80, 38.28]]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"adcode": adcode, "name": name, "name_en": name},
+             "geometry": {"type": "Polygon", "coordinates": [ring]}},
+        ],
+    }
+
+
+def make_sites(n: int, seed: int = 3, hostile: bool = False) -> list[dict]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        text = PAYLOAD if hostile else f"站点{i}"
+        out.append({
+            "id": f"{i}{PAYLOAD}" if hostile else i,
+            "lon": rng.uniform(115.7, 117.8),
+            "lat": rng.uniform(37.5, 38.9),
+            "status": STATUS.codes[i % len(STATUS.codes)],
+            "name": text, "county": text, "types": [text], "title": text, "description": text,
+            "case_no": text, "unit": text,
+        })
+    return out
+
+
+def site_blob(html: str) -> dict:
+    """The single JSON blob of the site layer, parsed back."""
+    found = re.findall(r"var D = (\{.*?\});\n", html)
+    assert len(found) == 1, "expected exactly one site data blob"
+    return json.loads(found[0])
+
+
+def render(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+# --- escaping ------------------------------------------------------------------------------
+
+@pytest.fixture
+def hostile_html() -> str:
+    settings = {"tiles": "osm", "tile_attribution": PAYLOAD, "map_review_number": PAYLOAD}
+    sites = make_sites(20, hostile=True) + [{"id": 99, "lon": 116.5, "lat": 38.0, "status": PAYLOAD,
+                                             "name": PAYLOAD}]
+    m = build_map(sites, boundaries=county_fc(PAYLOAD, PAYLOAD), settings=settings,
+                  choropleth_counts={PAYLOAD: 3})
+    return render(m)
+
+
+def test_hostile_strings_never_reach_the_page_raw(hostile_html: str) -> None:
+    assert "<img src=x onerror" not in hostile_html
+    assert "<svg onload" not in hostile_html
+    assert "<script>alert" not in hostile_html
+    # every </script> closes a real <script>: the payload did not add one
+    assert hostile_html.count("</script>") == len(re.findall(r"<script\b", hostile_html))
+    assert "`" not in hostile_html
+    assert "${" not in hostile_html
+    assert "{{" not in hostile_html and "{%" not in hostile_html
+    assert not any(r in hostile_html for r in SSTI_RESULTS)
+    assert "\u2028" not in hostile_html
+
+
+def js_literals(html: str, prefix: str) -> list[str]:
+    """Decode the double-quoted JS string literals assigned after `prefix` in the page."""
+    found = re.findall(re.escape(prefix) + r'"((?:[^"\\]|\\.)*)"', html)
+    return [json.loads('"' + lit.replace("\\'", "'") + '"') for lit in found]
+
+
+def test_escaped_data_still_decodes_to_the_original_text(hostile_html: str) -> None:
+    blob = site_blob(hostile_html)
+    # tooltips are inserted with innerHTML by Leaflet: after JS decoding they must be inert HTML
+    assert "<" not in blob["n"][0] and html_lib.unescape(blob["n"][0]) == PAYLOAD
+    assert blob["i"][0] == f"0{PAYLOAD}"  # ids travel as data, never as markup
+    controls = js_literals(hostile_html, "d.innerHTML = ")
+    assert len(controls) == 2  # legend + attribution/审图号
+    attribution = controls[1]
+    assert "<img" not in attribution and attribution.count("<") == 0
+    assert html_lib.unescape(attribution).count(PAYLOAD) == 2  # tile attribution + review number
+
+
+def test_element_output_is_not_evaluated_as_a_template() -> None:
+    """branca compiles a MacroElement's rendered output as Jinja; ours must emit it verbatim."""
+
+    class Probe(mapview._RawMacro):
+        _template = folium.template.Template("{% macro script(this, kwargs) %}{{ this.text }}{% endmacro %}")
+
+    m = folium.Map(tiles=None)
+    probe = Probe()
+    probe.text = "var probe = '{{ 6*7 }}';"
+    m.add_child(probe)
+    assert "var probe = '{{ 6*7 }}';" in render(m)
+
+
+def test_the_check_catches_a_naive_folium_tooltip() -> None:
+    """Proves the assertions above can fail: folium itself does not escape tooltip text."""
+    m = folium.Map(tiles=None)
+    folium.Marker([38.0, 116.5], tooltip=HOSTILE[0]).add_to(m)
+    assert "<img src=x onerror" in render(m)
+
+
+def test_escape_html_and_escape_js_text() -> None:
+    assert escape_html(PAYLOAD).count("<") == 0
+    for ch in "<>`${}\"'":
+        assert ch not in escape_html(ch * 3)
+    assert html_lib.unescape(escape_html(PAYLOAD)) == PAYLOAD
+    js = escape_js_text(PAYLOAD)
+    for bad in ("<", ">", "`", "${", "{{", "\n", "\u2028", "&"):
+        assert bad not in js
+    assert re.search(r"(?<!\\)[\"']", js) is None, "every quote is backslash-escaped"
+    assert escape_html(None) == "" and escape_js_text(None) == ""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node not installed")
+def test_escape_js_text_round_trips_through_a_real_js_engine() -> None:
+    lit = escape_js_text(PAYLOAD)
+    script = f"process.stdout.write(JSON.stringify([\"{lit}\", '{lit}', `{lit}`]))"
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30, check=True)
+    assert json.loads(out.stdout) == [PAYLOAD, PAYLOAD, PAYLOAD]
+
+
+# --- no remote assets ------------------------------------------------------------------------
+
+def test_no_external_urls_with_no_tiles_after_localize() -> None:
+    html = render(build_map(make_sites(50), boundaries=county_fc(), settings={"tiles": "none"}))
+    assert external_urls(html) == []
+    assert local_asset_urls(html), "the map must still load Leaflet, from the vendor dir"
+
+
+def test_external_urls_found_when_localize_is_skipped() -> None:
+    m = build_map(make_sites(5), boundaries=None, settings={"tiles": "none"}, localize_assets=False)
+    urls = external_urls(render(m))
+    assert any("leaflet" in u and u.endswith(".js") for u in urls)
+    assert any(u.startswith("https://") for u in urls)
+
+
+def test_external_urls_detects_each_reference_kind() -> None:
+    page = (
+        '<script src="https://a.example/x.js"></script><link rel="stylesheet" href="//b.example/y.css">'
+        '<img src=http://c.example/i.png><style>.x{background:url("https://d.example/bg.png")}'
+        '@import "https://e.example/z.css";</style><div style="background:url(//f.example/q.png)"></div>'
+        '<script>L.tileLayer("https://g.example/{z}/{x}/{y}.png", {})</script>'
+        '<a href="https://h.example/">a link is not a request</a><script src="/app/static/x.js"></script>'
+    )
+    hosts = {re.sub(r"^(https?:)?//", "", u).split("/")[0] for u in external_urls(page)}
+    assert hosts == {"a.example", "b.example", "c.example", "d.example", "e.example", "f.example",
+                     "g.example"}
+
+
+def test_configured_tiles_are_the_only_remote_references() -> None:
+    osm = external_urls(render(build_map([], boundaries=None, settings={"tiles": "osm"})))
+    assert osm == [mapview.OSM_URL]
+    tdt = external_urls(render(build_map([], boundaries=None,
+                                         settings={"tiles": "tianditu", "tianditu_key": "k&y"})))
+    assert len(tdt) == 2
+    assert all(u.startswith("http://t{s}.tianditu.gov.cn/") and u.endswith("tk=k%26y") for u in tdt)
+    assert {"vec_w", "cva_w"} == {u.split("/")[3].split("?")[0] for u in tdt}
+    # tianditu without a key falls back to no tiles rather than requesting without tk=
+    m = build_map([], boundaries=None, settings={"tiles": "tianditu"})
+    assert external_urls(render(m)) == [] and m.field_tiles == "none"
+
+
+def test_vendored_files_referenced_by_the_page_exist() -> None:
+    m = build_map(make_sites(10), boundaries=county_fc(), settings={"tiles": "none"})
+    html = render(m)
+    urls = local_asset_urls(html)
+    assert {u.rsplit(".", 1)[-1] for u in urls} == {"js", "css"}
+    for url in urls:
+        path = vendored_path(url)
+        assert path is not None and path.is_file() and path.stat().st_size > 0, url
+    # streamlit-folium ignores the <script> tags and sends each element's default_js/css instead
+    for el in mapassets._walk(m):
+        for _, url in list(getattr(el, "default_js", [])) + list(getattr(el, "default_css", [])):
+            path = vendored_path(url)
+            assert path is not None and path.is_file(), url
+
+
+def test_vendored_css_loads_nothing_remote_and_has_licences() -> None:
+    for css in mapassets.VENDOR_DIR.rglob("*.css"):
+        text = css.read_text(encoding="utf-8")
+        remote = [u for u in re.findall(r"url\(\s*['\"]?([^'\")]+)", text) if mapassets.is_remote(u)]
+        assert remote == [], css
+        for rel in re.findall(r"url\(\s*['\"]?([^'\")]+)", text):
+            if not rel.startswith(("data:", "#")):  # "#default#VML" is an old-IE behavior
+                assert (css.parent / rel).is_file(), (css, rel)
+    for pkg in {p.split("/")[0] for p in mapassets.VENDORED.values()}:
+        assert any(f.name.upper().startswith(("LICENSE", "MIT-LICEN")) for f in
+                   (mapassets.VENDOR_DIR / pkg).iterdir()), pkg
+
+
+def test_localize_keeps_jquery_only_when_a_popup_needs_it() -> None:
+    m = folium.Map(tiles=None)
+    assert "code.jquery.com" in " ".join(external_urls(render(m)))
+    localize(m)
+    assert "jquery" not in render(m)
+
+    m = folium.Map(tiles=None)
+    folium.Marker([38, 116], popup=folium.Popup("x")).add_to(m)
+    localize(m)
+    html = render(m)
+    assert external_urls(html) == []
+    assert any(u.endswith("jquery/jquery.min.js") for u in local_asset_urls(html))
+
+
+def test_localize_refuses_unvendored_libraries() -> None:
+    m = folium.Map(tiles=None)
+    folium.Marker([38, 116], icon=folium.Icon(icon="info")).add_to(m)
+    with pytest.raises(mapassets.UnvendoredAssetError):
+        localize(m)
+
+
+def test_streamlit_folium_payload_is_local_and_keeps_the_data() -> None:
+    sf = pytest.importorskip("streamlit_folium")
+    m = build_map(make_sites(30, hostile=True), boundaries=county_fc(), settings={"tiles": "none"})
+    render(m)
+    script = sf._get_map_string(m)
+    header = sf._get_header(m)
+    assert external_urls(header) == [] and "<img src=x onerror" not in script
+    assert "var map_div = L.map(" in script and "L.markerClusterGroup" in script
+    assert len(site_blob(script)["n"]) == 30
+
+
+def test_core_modules_do_not_import_streamlit() -> None:
+    code = "import sys, field.mapview, field.mapassets; print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "False"
+
+
+# --- legend ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_legend_lists_every_status_with_its_count(lang: str) -> None:
+    counts = {code: i * 2 for i, code in enumerate(STATUS.codes)}
+    items = legend_items(counts, lang)
+    assert [it["code"] for it in items] == STATUS.codes
+    for it in items:
+        term = STATUS[it["code"]]
+        assert it["count"] == counts[it["code"]]
+        assert it["label"] == escape_html(term.label(lang))
+        assert it["colour"] == term.colour and it["shape"] == term.shape
+        assert term.colour in it["svg"]
+    assert len({it["svg"] for it in items}) == len(items), "each status needs its own shape/colour"
+
+
+def test_legend_adds_unknown_codes_and_the_map_counts_them() -> None:
+    sites = make_sites(14) + [{"id": "x", "lon": 116.5, "lat": 38.1, "status": "legacy"}]
+    m = build_map(sites, boundaries=None, settings={"tiles": "none"})
+    items = legend_items(m.field_status_counts, "en")
+    assert items[-1]["code"] == mapview.UNKNOWN_STATUS and items[-1]["count"] == 1
+    assert sum(it["count"] for it in items) == len(sites)
+    assert legend_items({}, "zh")[-1]["code"] == STATUS.codes[-1]
+
+
+# --- coordinates -----------------------------------------------------------------------------
+
+def test_amap_tiles_shift_points_and_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake_shift(lon: float, lat: float) -> tuple[float, float]:
+        return lon + 0.0051, lat - 0.0023
+
+    monkeypatch.setattr(mapview, "_gcj_converter", lambda: fake_shift)
+    sites = make_sites(5)
+    plain = site_blob(render(build_map(sites, boundaries=None, settings={"tiles": "none"})))["p"]
+    m = build_map(sites, boundaries=county_fc(), settings={"tiles": "amap"})
+    html = render(m)
+    shifted = site_blob(html)["p"]
+    for j, s in enumerate(sites):
+        assert plain[3 * j: 3 * j + 2] == [round(s["lon"], 6), round(s["lat"], 6)]
+        assert shifted[3 * j: 3 * j + 2] == [round(s["lon"] + 0.0051, 6), round(s["lat"] - 0.0023, 6)]
+    assert "[116.8051,38.2777]" in html  # first boundary vertex, shifted the same way
+    assert m.field_tiles == "amap"
+
+
+def test_amap_uses_the_real_gcj02_offset() -> None:
+    geo = pytest.importorskip("field.geo")
+    site = {"id": 1, "lon": 116.838, "lat": 38.304, "status": "pending", "name": "x"}
+    blob = site_blob(render(build_map([site], boundaries=None, settings={"tiles": "amap"})))
+    lon, lat = geo.wgs84_to_gcj02(site["lon"], site["lat"])
+    assert blob["p"][:2] == [round(lon, 6), round(lat, 6)]
+    assert abs(blob["p"][0] - site["lon"]) + abs(blob["p"][1] - site["lat"]) > 1e-3  # >100 m apart
+
+
+def test_click_maps_back_to_the_site_id() -> None:
+    sites = make_sites(40)
+    sites.append({**sites[7], "id": "twin"})  # same point as site 7
+    m = build_map(sites, boundaries=None, settings={"tiles": "none"})
+    s = sites[3]
+    clicked = {"last_object_clicked": {"lat": round(s["lat"], 6), "lng": round(s["lon"], 6)}}
+    assert clicked_site_ids(clicked, m.field_site_lookup) == [3]
+    twin = {"lat": round(sites[7]["lat"], 6), "lng": round(sites[7]["lon"], 6)}
+    assert sorted(map(str, clicked_site_ids({"last_object_clicked": twin}, m.field_site_lookup))) == ["7", "twin"]
+    picked = {"last_object_clicked": twin, "last_active_drawing": {"properties": {"site_id": "twin"}}}
+    assert clicked_site_ids(picked, m.field_site_lookup) == ["twin"]
+    assert clicked_site_ids({"last_object_clicked": {"lat": 1.0, "lng": 2.0}}, m.field_site_lookup) == []
+    assert clicked_site_ids(None, m.field_site_lookup) == []
+
+
+def test_bad_coordinates_are_skipped_not_drawn() -> None:
+    sites = make_sites(3) + [{"id": "a", "lon": None, "lat": 38}, {"id": "b", "lon": "x", "lat": 38},
+                             {"id": "c", "lon": float("nan"), "lat": 38}, {"id": "d", "lon": 500, "lat": 38}]
+    m = build_map(sites, boundaries=None, settings={"tiles": "none"})
+    assert m.field_skipped == 4
+    assert site_blob(render(m))["i"] == [0, 1, 2]
+
+
+def test_dataframe_and_records_give_the_same_layer() -> None:
+    sites = make_sites(25)
+    a = site_blob(render(build_map(sites, boundaries=None, settings={"tiles": "none"})))
+    b = site_blob(render(build_map(pd.DataFrame(sites), boundaries=None, settings={"tiles": "none"})))
+    assert a == b
+
+
+def test_choropleth_opacity_grows_with_open_findings() -> None:
+    fc = county_fc("A", "1")
+    fc["features"] += county_fc("B", "2")["features"] + county_fc("C", "3")["features"]
+    html = render(build_map([], boundaries=fc, settings={"tiles": "none"},
+                            choropleth_counts={"1": 0, "2": 4, "3": 16}))
+    fo = [float(x) for x in re.findall(r'"fo":([0-9.]+)', html)]
+    assert len(fo) == 3 and fo[0] < fo[1] < fo[2]
+
+
+# --- size and speed --------------------------------------------------------------------------
+
+def test_large_layer_is_one_element_not_one_marker_per_site() -> None:
+    m = build_map(make_sites(5000), boundaries=county_fc(), settings={"tiles": "none"})
+    elements = list(mapassets._walk(m))
+    assert sum(isinstance(el, folium.Marker) for el in elements) == 0
+    assert len(elements) < 20
+    assert len(site_blob(render(m))["n"]) == 5000
+
+
+def test_ten_thousand_sites_stay_under_one_megabyte() -> None:
+    # Speed is measured by bench/map.py (a ratio against the naive map), never asserted here.
+    sites = make_sites(10_000)
+    name = "沧州市某某化工有限公司第十二号厂区"  # realistic zh name length
+    for s in sites:
+        s["name"] = name
+    html = render(build_map(sites, boundaries=None, settings={"tiles": "none"}))
+    assert len(html.encode("utf-8")) <= 1_000_000
+    assert len(site_blob(html)["n"]) == 10_000
+
+
+def test_custom_tile_url_is_used_only_when_it_is_a_plain_url() -> None:
+    intranet = "/tiles/{z}/{x}/{y}.png"
+    m = build_map([], boundaries=None, settings={"tiles": "custom", "tile_url": intranet})
+    html = render(m)
+    assert m.field_tiles == "custom"
+    assert re.search(r'L\.tileLayer\(\s*"' + re.escape(intranet) + '"', html)
+    assert external_urls(html) == []  # same-host tiles are not remote
+    for bad in ('https://x/{z}/{x}/{y}.png");alert(1);//', "https://x/{{ 7*7 }}/{z}", "javascript:alert(1)"):
+        m = build_map([], boundaries=None, settings={"tiles": "custom", "tile_url": bad})
+        assert m.field_tiles == "none" and "L.tileLayer" not in render(m)
