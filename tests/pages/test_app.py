@@ -1,0 +1,154 @@
+"""Pages through streamlit.testing.v1.AppTest: login gate, role navigation, the slice."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from field import auth
+from field.models import Finding, SignOff
+from field.runtime import open_runtime
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "page test password"
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELD_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("FIELD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("FIELD_PUBLIC_NOTICE_DAYS", "0")
+    monkeypatch.chdir(ROOT)
+    st.cache_resource.clear()
+    rt = open_runtime()
+    with rt.session() as s:
+        for name, role in [("field1", "field"), ("super1", "supervisor"), ("viewer1", "viewer"),
+                           ("admin1", "admin")]:
+            auth.create_user(s, None, username=name, password=PASSWORD, role=role, display_name=name.upper())
+        s.commit()
+    yield rt
+    st.cache_resource.clear()
+    rt.engine.dispose()
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def login(username: str, password: str = PASSWORD) -> AppTest:
+    at = _app().run()
+    inputs = {t.label: t for t in at.text_input}
+    inputs["用户名"].input(username)
+    inputs["密码"].input(password)
+    at.button[0].click().run()
+    return at
+
+
+def test_login_page_renders(app_env) -> None:
+    at = _app().run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert at.button[0].label == "登录"
+
+
+def test_english_switch(app_env) -> None:
+    at = _app().run()
+    at.radio(key="lang_switch").set_value("en").run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
+def test_wrong_password_message_and_counter(app_env) -> None:
+    at = login("field1", "wrong password")
+    assert "user_id" not in at.session_state
+    assert any("还可尝试 4 次" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("user,title", [("field1", "现场记录问题"), ("viewer1", "问题点位地图"),
+                                        ("super1", "问题点位地图"), ("admin1", "现场记录问题")])
+def test_each_role_lands_on_its_first_page(app_env, user, title) -> None:
+    at = login(user)
+    assert not at.exception, at.exception
+    assert at.title[0].value == title
+
+
+def test_navigation_offers_only_the_pages_of_the_role(app_env) -> None:
+    # The navigation refuses pages outside the role; the services refuse the actions too
+    # (tests/unit/test_services.py), so a hand-made request gets nowhere either.
+    at = login("viewer1")
+    with pytest.raises(ValueError, match="Known pages"):
+        at.switch_page("pages/capture.py")
+    at = login("field1")
+    with pytest.raises(ValueError, match="Known pages"):
+        at.switch_page("pages/signoff.py")
+    at.switch_page("pages/verify.py").run()
+    assert not at.exception
+
+
+def test_capture_missing_description_shows_message_at_field(app_env) -> None:
+    at = login("field1")
+    at.text_input(key="cap_site_name").input("宏达建材厂")
+    at.button(key="cap_submit").click().run()
+    assert any("请填写问题描述" in e.value for e in at.error)
+    with app_env.session() as s:
+        assert s.scalar(select(func.count()).select_from(Finding)) == 0
+
+
+def test_slice_capture_verify_sign(app_env) -> None:
+    # field user logs a finding with typed DMS coordinates
+    at = login("field1")
+    at.text_input(key="cap_site_name").input("<b>宏达</b>建材厂")
+    at.text_area(key="cap_description").input("露天堆放物料未苫盖 <script>alert(1)</script>")
+    at.multiselect(key="cap_types").select("air")
+    at.text_input(key="cap_lon").input("116°50′24″E")
+    at.text_input(key="cap_lat").input("38.29").run()
+    assert any("运河区" in i.value for i in at.info)
+    at.button(key="cap_submit").click().run()
+    assert not at.exception, at.exception
+    assert any("已记录问题" in s.value for s in at.success)
+    with app_env.session() as s:
+        f = s.scalars(select(Finding)).one()
+        assert f.status == "pending" and f.site.name == "<b>宏达</b>建材厂"  # stored verbatim
+        assert f.site.location_source == "typed" and f.site.county_adcode == "130903"
+        fid = f.id
+    # verification written on site by the field user (unfounded: no after-photo needed)
+    at.switch_page("pages/verify.py").run()
+    at.radio(key="ver_truth").set_value("false")
+    at.text_area(key="ver_facts").input("现场未发现堆放物料").run()
+    at.button(key="ver_submit").click().run()
+    assert not at.exception, at.exception
+    with app_env.session() as s:
+        assert s.get(Finding, fid).status == "awaiting_signoff"
+    # the supervisor signs it off
+    at = login("super1")
+    at.switch_page("pages/signoff.py").run()
+    assert not at.exception, at.exception
+    signs = [b for b in at.button if b.label == "签字验收"]
+    assert len(signs) == 1
+    signs[0].click().run()
+    assert not at.exception, at.exception
+    with app_env.session() as s:
+        assert s.get(Finding, fid).status == "unfounded"
+        assert s.scalar(select(func.count()).select_from(SignOff)) == 1
+
+
+def test_map_page_renders_with_findings(app_env) -> None:
+    from field.findings import FindingInput, Location, create_finding
+
+    with app_env.session() as s:
+        user = s.scalar(select(auth.User).where(auth.User.username == "field1"))
+        create_finding(s, user, FindingInput(description="噪声", pollution_types=["noise"], site_name="A",
+                                             location=Location(116.84, 38.29)))
+        s.commit()
+    at = login("viewer1")
+    assert not at.exception
+    assert any("共 1 个问题" in c.value for c in at.caption)
+
+
+def test_env_is_isolated() -> None:
+    # guard against tests leaking the app's database settings into the rest of the suite
+    assert "app.db" not in os.environ.get("FIELD_DATABASE_URL", "")
