@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from field import auth, clock, geo, signoff
 from field.findings import FindingInput, Location, attach_photo, create_finding, store_photo
