@@ -106,7 +106,41 @@ UI: dict[str, dict[str, str]] = {
     "verify.submit": {"zh": "提交核查记录", "en": "Submit verification"},
     "verify.created": {"zh": "核查记录已提交，当前状态：{status}", "en": "Verification submitted; status: {status}"},
     "verify.none": {"zh": "没有待核查或整改中的问题。", "en": "No findings to verify."},
-    "signoff.title": {"zh": "待我验收", "en": "Awaiting my sign-off"},
+    "verify.tab_verify": {"zh": "核查记录", "en": "Verification"},
+    "verify.tab_recheck": {"zh": "复查", "en": "Re-check"},
+    "verify.tab_correct": {"zh": "更正已签字记录", "en": "Correct a signed record"},
+    "verify.recheck_due": {"zh": "复查到期", "en": "Re-check due"},
+    "verify.recheck_none": {"zh": "近期没有到期的复查。", "en": "No re-checks due soon."},
+    "verify.recheck_result": {"zh": "复查结果", "en": "Re-check result"},
+    "verify.rebound": {"zh": "反弹", "en": "Rebound"},
+    "verify.no_rebound": {"zh": "未反弹", "en": "No rebound"},
+    "verify.recheck_submit": {"zh": "提交复查结果", "en": "Submit re-check"},
+    "verify.record": {"zh": "记录", "en": "Record"},
+    "verify.correct_none": {"zh": "没有已签字的记录。", "en": "There are no signed records."},
+    "verify.correct_hint": {
+        "zh": "已签字记录不可修改。更正将生成一条引用原记录的新记录，需另行签字；原记录保持不变。",
+        "en": "Signed records cannot be edited. A correction is a new record that references the old one "
+              "and needs its own sign-off; the old record stays as it was.",
+    },
+    "verify.correct_reason": {"zh": "更正理由", "en": "Reason for the correction"},
+    "verify.correct_submit": {"zh": "提交更正记录", "en": "Submit correction"},
+    "verify.correct_done": {"zh": "更正记录已提交，待验收签字。", "en": "Correction submitted for sign-off."},
+    "signoff.title": {"zh": "验收销号", "en": "Sign-off"},
+    "signoff.tab_queue": {"zh": "待我验收", "en": "Awaiting my sign-off"},
+    "signoff.tab_notice": {"zh": "公示中", "en": "In public notice"},
+    "signoff.tab_recheck": {"zh": "复查到期", "en": "Re-checks due"},
+    "signoff.notice_empty": {"zh": "没有公示中的事项。", "en": "Nothing is in public notice."},
+    "signoff.notice_until": {"zh": "公示至", "en": "notice until"},
+    "signoff.objection": {"zh": "收到异议，退回整改", "en": "Objection received: back to rectification"},
+    "signoff.objection_reason": {"zh": "异议内容", "en": "The objection"},
+    "signoff.is_correction": {
+        "zh": "这是对记录 {old} 的更正记录，签字后原记录保持不变。",
+        "en": "This corrects record {old}; the original stays unchanged after signing.",
+    },
+    "signoff.record_far": {
+        "zh": "核查记录填写位置距现场 {distance} 米。",
+        "en": "The record was written {distance} m from the site.",
+    },
     "signoff.empty": {"zh": "暂无待验收记录。", "en": "Nothing awaits your sign-off."},
     "signoff.opinion": {"zh": "验收意见", "en": "Acceptance opinion"},
     "signoff.sign": {"zh": "签字验收", "en": "Sign off"},
@@ -129,7 +163,7 @@ UI: dict[str, dict[str, str]] = {
 }
 
 # Modules whose MESSAGES are merged into the catalog.
-_MESSAGE_MODULES = ("field.auth", "field.db", "field.findings", "field.geo", "field.permissions",
+_MESSAGE_MODULES = ("field.auth", "field.db", "field.drafts", "field.findings", "field.geo", "field.permissions",
                     "field.photos", "field.signoff", "field.workflow")
 
 

@@ -176,7 +176,10 @@ def _signable(session: Session, actor: User, verification_id: int) -> tuple[Veri
     require(actor, "signoff.sign", finding.site.county_adcode)
     if record.state == "signed":
         _raise_already_signed(session, record)
-    if record.state != "submitted" or finding.status != "awaiting_signoff" or \
+    if record.kind == "correction":
+        if record.state != "submitted":
+            raise ConflictError("signoff.not_awaiting")
+    elif record.state != "submitted" or finding.status != "awaiting_signoff" or \
             _latest_verification(finding) is not record:
         raise ConflictError("signoff.not_awaiting")
     if record.author_id == actor.id or (actor.display_name and actor.display_name in (record.inspectors or [])):
@@ -212,6 +215,8 @@ def sign(session: Session, actor: User, verification_id: int, opinion: str = "",
     now = now or clock.now()
     try:
         record, finding = _signable(session, actor, verification_id)
+        if record.kind == "correction":
+            return _sign_correction(session, actor, record, finding, opinion, now)
         ctx = workflow.Context(truthfulness=record.truthfulness,
                                has_after_photos=_has_after_photos(session, finding.id),
                                notice_days=settings.public_notice_days)
@@ -236,6 +241,49 @@ def sign(session: Session, actor: User, verification_id: int, opinion: str = "",
         if record is not None and record.state == "signed":
             _raise_already_signed(session, record)
         raise ConflictError("signoff.busy") from None
+
+
+def _sign_correction(session: Session, actor: User, record: Verification, finding: Finding, opinion: str,
+                     now: dt.datetime) -> SignOff:
+    """A signed correction joins the chain; the finding's status does not move."""
+    record.state = "signed"
+    signoff = _append_signoff(session, actor, record, finding, "approve", opinion, now)
+    session.flush()
+    audit.record(session, actor, "signoff", signoff.id, "sign_correction", at=now,
+                 after={"verification": record.id, "supersedes": record.supersedes_id, "hash": signoff.chain_hash})
+    session.commit()
+    return signoff
+
+
+def write_correction(session: Session, actor: User, verification_id: int, data: VerificationInput, *,
+                     reason: str, now: dt.datetime | None = None) -> Verification:
+    """A signed record is frozen; a mistake in it is corrected by a new record that points at
+    it and needs its own sign-off. The old record and its sign-off stay untouched."""
+    now = now or clock.now()
+    old = session.get(Verification, verification_id)
+    if old is None:
+        raise FieldError("signoff.no_record")
+    finding = session.get(Finding, old.finding_id)
+    assert finding is not None
+    require(actor, "verification.create", finding.site.county_adcode)
+    if old.state != "signed":
+        raise ConflictError("verification.correct_only_signed")
+    if not reason.strip():
+        raise ValidationError("workflow.need_reason", field="reason")
+    if data.truthfulness not in TRUTHFULNESS:
+        raise ValidationError("workflow.need_truthfulness", field="truthfulness")
+    record = Verification(
+        finding_id=finding.id, author_id=actor.id, kind="correction", created_at=now,
+        truthfulness=data.truthfulness, facts=data.facts.strip(), measures=data.measures.strip(),
+        accountability=data.accountability.strip(), conclusion=data.conclusion.strip(),
+        inspectors=[x.strip() for x in data.inspectors if x.strip()] or [actor.display_name or actor.username],
+        lon=data.lon, lat=data.lat, accuracy_m=data.accuracy_m, supersedes_id=old.id, state="submitted",
+    )
+    session.add(record)
+    session.flush()
+    audit.record(session, actor, "verification", record.id, "correction", at=now, reason=reason,
+                 after={"supersedes": old.id})
+    return record
 
 
 def return_for_rework(session: Session, actor: User, verification_id: int, reason: str, *,
@@ -327,6 +375,24 @@ def record_recheck(session: Session, actor: User, finding_id: int, *, rebound: b
     return record
 
 
+def due_rechecks(session: Session, actor: User, *, within_days: int = 14, today: dt.date | None = None,
+                 ) -> list[Finding]:
+    """Closed items whose 复查 is due (or due soon), oldest due first, in the actor's scope."""
+    today = today or clock.today_local()
+    stmt = (select(Finding).where(Finding.status.in_(("closed", "unfounded")),
+                                  Finding.recheck_due_on <= today + dt.timedelta(days=within_days))
+            .options(selectinload(Finding.site)).order_by(Finding.recheck_due_on))
+    return [f for f in session.scalars(stmt)
+            if actor.all_counties or f.site.county_adcode in (actor.county_scope or [])]
+
+
+def in_notice(session: Session, actor: User) -> list[Finding]:
+    stmt = (select(Finding).where(Finding.status == "public_notice")
+            .options(selectinload(Finding.site)).order_by(Finding.notice_ends_on))
+    return [f for f in session.scalars(stmt)
+            if actor.all_counties or f.site.county_adcode in (actor.county_scope or [])]
+
+
 def queue(session: Session, actor: User) -> list[dict[str, Any]]:
     """'Awaiting my sign-off': scoped to the supervisor's counties, oldest first."""
     require(actor, "signoff.sign", check_county=False)
@@ -335,6 +401,14 @@ def queue(session: Session, actor: User) -> list[dict[str, Any]]:
             .order_by(Finding.updated_at))
     today = clock.today_local()
     out = []
+    corrections = session.scalars(select(Verification).where(Verification.kind == "correction",
+                                                             Verification.state == "submitted")
+                                  .order_by(Verification.created_at)).all()
+    for record in corrections:
+        finding = session.get(Finding, record.finding_id)
+        if finding is not None and (actor.all_counties or finding.site.county_adcode in (actor.county_scope or [])):
+            out.append({"finding": finding, "record": record, "own": record.author_id == actor.id,
+                        "overdue": False, "since": record.created_at})
     for finding in session.scalars(stmt):
         if not actor.all_counties and finding.site.county_adcode not in (actor.county_scope or []):
             continue
@@ -402,6 +476,10 @@ def verify_chain(session: Session, photo_root: Path) -> list[Problem]:
 
 MESSAGES = {
     "verification.need_facts": {"zh": "请填写核查情况或现场结论。", "en": "Describe what was found on site."},
+    "verification.correct_only_signed": {
+        "zh": "只有已签字的记录需要以更正记录的方式修改；未签字的记录请退回后重新填写。",
+        "en": "Only signed records are corrected by a new record; unsigned ones are returned and rewritten.",
+    },
     "signoff.no_record": {"zh": "没有可签字的核查记录。", "en": "There is no verification record to sign."},
     "signoff.not_awaiting": {
         "zh": "该记录当前不在待验收状态，不能签字。",

@@ -1,4 +1,5 @@
-"""验收销号: the supervisor's queue; sign or return for rework (the rules are in field.signoff)."""
+"""验收销号: the supervisor's queue (sign or return), items in 公示 (objections), re-checks due.
+Every rule (four eyes, scope, reasons, the chain) is enforced in field.signoff."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import streamlit as st
 import ui
 from field import clock, signoff
 from field.errors import FieldError
-from field.models import FindingPhoto
+from field.models import Finding, FindingPhoto
 from field.vocab import PHOTO_KINDS, STATUS, TRUTHFULNESS
 
 rt = ui.runtime()
@@ -17,57 +18,109 @@ lang = ui.lang()
 ss = st.session_state
 
 st.title(ui.t("signoff.title"))
-for key in ("signoff_msg",):
-    if ss.get(key):
-        st.success(ss.pop(key))
+if ss.get("signoff_msg"):
+    st.success(ss.pop("signoff_msg"))
 
-with rt.session() as s:
-    signoff.advance_notices(s, settings=rt.settings)
-    try:
+
+def _record_view(f: Finding, rec) -> None:  # type: ignore[no-untyped-def]
+    st.markdown(f"**{ui.t('capture.description')}**: {ui.md(f.description)}")
+    if rec.kind == "correction":
+        st.warning(ui.t("signoff.is_correction", old=rec.supersedes_id))
+    st.markdown(f"**{ui.t('verify.truthfulness')}**: {TRUTHFULNESS.label(rec.truthfulness, lang)}")
+    for key, value in (("verify.facts", rec.facts), ("verify.measures", rec.measures),
+                       ("verify.accountability", rec.accountability), ("verify.conclusion", rec.conclusion),
+                       ("verify.inspectors", "、".join(rec.inspectors or []))):
+        if value:
+            st.markdown(f"**{ui.t(key)}**: {ui.md(value)}")
+    if rec.distance_m is not None and rec.distance_m > signoff.FAR_FROM_SITE_M:
+        st.warning(ui.t("signoff.record_far", distance=int(rec.distance_m)))
+    links: list[FindingPhoto] = list(f.photos)
+    if links:
+        cols = st.columns(min(len(links), 4))
+        for i, link in enumerate(links):
+            flags = "；".join(ui.t(fl["key"], **{k: v for k, v in fl.items() if k != "key"})
+                             for fl in link.flags or [] if fl.get("key") != "photo.no_time")
+            cols[i % len(cols)].image(str(rt.store.abspath(link.photo.thumb_path)),
+                                      caption=PHOTO_KINDS.label(link.kind, lang) + (f" ⚠ {flags}" if flags else ""))
+
+
+def queue_tab() -> None:
+    with rt.session() as s:
+        signoff.advance_notices(s, settings=rt.settings)
         items = signoff.queue(s, user)
-    except FieldError as exc:
-        ui.show_error(exc)
-        st.stop()
-    if not items:
-        st.info(ui.t("signoff.empty"))
-        st.stop()
-    for item in items:
-        f, rec = item["finding"], item["record"]
-        title = f"#{f.id} {f.site.name} · {clock.local(item['since']):%Y-%m-%d}"
-        if item["overdue"]:
-            title += f" · ⚠ {ui.t('signoff.overdue')}"
-        with st.expander(title, expanded=len(items) <= 3):
-            st.markdown(f"**{ui.t('capture.description')}**: {ui.md(f.description)}")
-            st.markdown(f"**{ui.t('verify.truthfulness')}**: {TRUTHFULNESS.label(rec.truthfulness, lang)}")
-            st.markdown(f"**{ui.t('verify.facts')}**: {ui.md(rec.facts)}")
-            st.markdown(f"**{ui.t('verify.measures')}**: {ui.md(rec.measures)}")
-            st.markdown(f"**{ui.t('verify.conclusion')}**: {ui.md(rec.conclusion)}")
-            st.markdown(f"**{ui.t('verify.inspectors')}**: {ui.md('、'.join(rec.inspectors or []))}")
-            links: list[FindingPhoto] = list(f.photos)
-            if links:
-                cols = st.columns(min(len(links), 4))
-                for i, link in enumerate(links):
-                    cols[i % len(cols)].image(str(rt.store.abspath(link.photo.thumb_path)),
-                                              caption=PHOTO_KINDS.label(link.kind, lang))
-            if item["own"]:
-                st.warning(ui.t("signoff.own_record"))
-            opinion = st.text_input(ui.t("signoff.opinion"), key=f"op_{rec.id}")
-            reason = st.text_input(ui.t("signoff.reason"), key=f"reason_{rec.id}")
-            c1, c2 = st.columns(2)
-            if c1.button(ui.t("signoff.sign"), key=f"sign_{rec.id}", type="primary", width="stretch"):
-                try:
-                    so = signoff.sign(s, user, rec.id, opinion, settings=rt.settings)
-                    status = s.get(type(f), so.finding_id).status
-                    ss["signoff_msg"] = ui.t("signoff.signed", status=STATUS.label(status, lang))
-                    st.rerun()
-                except FieldError as exc:
-                    s.rollback()
-                    ui.show_error(exc)
-            if c2.button(ui.t("signoff.return"), key=f"return_{rec.id}", width="stretch"):
-                try:
-                    signoff.return_for_rework(s, user, rec.id, reason)
-                    ss["signoff_msg"] = ui.t("signoff.returned")
-                    st.rerun()
-                except FieldError as exc:
-                    s.rollback()
-                    ui.show_error(exc)
+        if not items:
+            st.info(ui.t("signoff.empty"))
+            return
+        for item in items:
+            f, rec = item["finding"], item["record"]
+            title = f"#{f.id} {f.site.name} · {clock.local(item['since']):%Y-%m-%d}"
+            if item["overdue"]:
+                title += f" · ⚠ {ui.t('signoff.overdue')}"
+            with st.expander(title, expanded=len(items) <= 3):
+                _record_view(f, rec)
+                if item["own"]:
+                    st.warning(ui.t("signoff.own_record"))
+                opinion = st.text_input(ui.t("signoff.opinion"), key=f"op_{rec.id}")
+                reason = st.text_input(ui.t("signoff.reason"), key=f"reason_{rec.id}")
+                c1, c2 = st.columns(2)
+                if c1.button(ui.t("signoff.sign"), key=f"sign_{rec.id}", type="primary", width="stretch"):
+                    try:
+                        so = signoff.sign(s, user, rec.id, opinion, settings=rt.settings)
+                        status = s.get(Finding, so.finding_id).status
+                        ss["signoff_msg"] = ui.t("signoff.signed", status=STATUS.label(status, lang))
+                        st.rerun()
+                    except FieldError as exc:
+                        s.rollback()
+                        ui.show_error(exc)
+                if c2.button(ui.t("signoff.return"), key=f"return_{rec.id}", width="stretch",
+                             disabled=rec.kind == "correction"):
+                    try:
+                        signoff.return_for_rework(s, user, rec.id, reason)
+                        ss["signoff_msg"] = ui.t("signoff.returned")
+                        st.rerun()
+                    except FieldError as exc:
+                        s.rollback()
+                        ui.show_error(exc)
+
+
+def notice_tab() -> None:
+    with rt.session() as s:
+        items = signoff.in_notice(s, user)
+        if not items:
+            st.info(ui.t("signoff.notice_empty"))
+            return
+        for f in items:
+            with st.expander(f"#{f.id} {f.site.name} · {ui.t('signoff.notice_until')} {f.notice_ends_on:%Y-%m-%d}"):
+                st.write(f.description)
+                reason = st.text_input(ui.t("signoff.objection_reason"), key=f"obj_{f.id}")
+                if st.button(ui.t("signoff.objection"), key=f"objbtn_{f.id}"):
+                    try:
+                        signoff.object_during_notice(s, user, f.id, reason)
+                        s.commit()
+                        ss["signoff_msg"] = ui.t("signoff.returned")
+                        st.rerun()
+                    except FieldError as exc:
+                        s.rollback()
+                        ui.show_error(exc)
+
+
+def recheck_tab() -> None:
+    with rt.session() as s:
+        due = signoff.due_rechecks(s, user)
+    if not due:
+        st.info(ui.t("verify.recheck_none"))
+        return
+    today = clock.today_local()
+    st.dataframe([{"#": f.id, ui.t("capture.site_name"): f.site.name, ui.t("map.status"): STATUS.label(f.status, lang),
+                   ui.t("verify.recheck_due"): f.recheck_due_on.isoformat() if f.recheck_due_on else "",
+                   ui.t("signoff.overdue"): bool(f.recheck_due_on and f.recheck_due_on < today)} for f in due],
+                 hide_index=True, width="stretch")
+
+
+t1, t2, t3 = st.tabs([ui.t("signoff.tab_queue"), ui.t("signoff.tab_notice"), ui.t("signoff.tab_recheck")])
+with t1:
+    queue_tab()
+with t2:
+    notice_tab()
+with t3:
+    recheck_tab()

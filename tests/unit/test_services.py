@@ -297,3 +297,53 @@ def test_map_rows_respect_scope_and_filters(session, rt, users) -> None:
     only = findings.map_rows(session, users["viewer"], findings.MapFilter(text="噪声"))
     assert len(only) == 1 and only[0]["county"] != "130903"
     assert findings.status_counts(only)["pending"] == 1
+
+
+def test_correction_is_a_new_signed_record_and_the_old_stays(session, rt, users) -> None:
+    f, rec = _ready_for_signoff(session, rt, users)
+    signoff.sign(session, users["super"], rec.id, settings=rt.settings, now=T0 + dt.timedelta(days=1))
+    with pytest.raises(ConflictError):  # an unsigned record is not corrected, it is returned
+        _f2, unsigned = _ready_for_signoff(session, rt, users, where=(YUNHE[0] + 0.01, YUNHE[1]))
+        signoff.write_correction(session, users["field"], unsigned.id, VerificationInput(truthfulness="true"),
+                                 reason="typo")
+    with pytest.raises(ValidationError):
+        signoff.write_correction(session, users["field"], rec.id, VerificationInput(truthfulness="true"), reason="")
+    fix = signoff.write_correction(session, users["field"], rec.id, VerificationInput(
+        truthfulness="true", facts="属实，已整改（更正：苫盖面积 2000 平方米）"), reason="面积笔误")
+    session.commit()
+    assert fix.supersedes_id == rec.id and fix.kind == "correction"
+    queued = [i["record"].id for i in signoff.queue(session, users["super2"])]
+    assert fix.id in queued
+    status_before = session.get(Finding, f.id).status
+    signoff.sign(session, users["super2"], fix.id, "同意更正", settings=rt.settings, now=T0 + dt.timedelta(days=2))
+    session.refresh(f)
+    assert f.status == status_before  # a correction does not move the status
+    assert session.get(Verification, rec.id).facts == "属实，已整改"  # the original is untouched
+    assert signoff.verify_chain(session, rt.store.root) == []
+    assert session.scalar(select(func.count()).select_from(SignOff)) == 2
+
+
+def test_due_rechecks_and_objection_during_notice(session, rt, users) -> None:
+    f, rec = _ready_for_signoff(session, rt, users)
+    signoff.sign(session, users["super"], rec.id, settings=rt.settings, now=T0)
+    assert [x.id for x in signoff.in_notice(session, users["super"])] == [f.id]
+    with pytest.raises(ConflictError):
+        signoff.object_during_notice(session, users["super"], f.id, " ")
+    signoff.object_during_notice(session, users["super"], f.id, "群众反映仍有扬尘")
+    session.commit()
+    session.refresh(f)
+    assert f.status == "rectifying"
+    g, rec2 = _ready_for_signoff(session, rt, users, where=(YUNHE[0] + 0.002, YUNHE[1]))
+    signoff.sign(session, users["super"], rec2.id, settings=dataclasses.replace(rt.settings, public_notice_days=0),
+                 now=T0)
+    session.refresh(g)
+    due_on = g.recheck_due_on
+    assert due_on == dt.date(2026, 6, 1) + dt.timedelta(days=90)
+    assert signoff.due_rechecks(session, users["field"], today=due_on - dt.timedelta(days=30)) == []
+    assert [x.id for x in signoff.due_rechecks(session, users["field"], today=due_on)] == [g.id]
+    assert g.site.county_adcode == "130903"
+    assert [x.id for x in signoff.due_rechecks(session, users["field_yunhe"], today=due_on)] == [g.id]
+    h, rec3 = _ready_for_signoff(session, rt, users, where=HUANGHUA)
+    signoff.sign(session, users["super"], rec3.id, settings=dataclasses.replace(rt.settings, public_notice_days=0),
+                 now=T0)
+    assert h.id not in [x.id for x in signoff.due_rechecks(session, users["field_yunhe"], today=due_on)]
