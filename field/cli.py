@@ -147,6 +147,36 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from field import backup
+
+    rt = _runtime()
+    manifest = backup.backup(rt.engine, rt.settings.photo_dir, Path(args.out))
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(f"backup written to {args.out}: {rows} rows in {len(manifest['tables'])} tables, "
+          f"{manifest['photos']} photo files")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from field import backup
+    from field.errors import FieldError
+
+    rt = _runtime()
+    try:
+        manifest = backup.restore(rt.engine, rt.settings.photo_dir, Path(args.archive))
+    except FieldError as exc:
+        print(i18n.error_text(exc, args.lang), file=sys.stderr)
+        return 1
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(f"restored {rows} rows and {manifest['photos']} photo files from {args.archive}")
+    return cmd_verify(argparse.Namespace(json=False, lang=args.lang))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m field", description="督察整改 field tool: administration")
     p.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("FIELD_DEFAULT_LANG", "zh"))
@@ -177,6 +207,15 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_bootstrap_admin)
     sub.add_parser("advance", help="close findings whose 公示 period has ended").set_defaults(func=cmd_advance)
     sub.add_parser("users", help="list users").set_defaults(func=cmd_users)
+    bk = sub.add_parser("backup", help="write every table and photo to a .tar.gz (portable SQLite <-> PostgreSQL)")
+    bk.add_argument("out")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="load a backup into an empty database, then verify the chain")
+    rs.add_argument("archive")
+    rs.set_defaults(func=cmd_restore)
+    from field.cli_cases import add_parsers
+
+    add_parsers(sub)
     return p
 
 
