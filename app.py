@@ -69,6 +69,7 @@ PAGES = [
     ("pages/map.py", "nav.map", "🗺️", {"field", "case_officer", "supervisor", "viewer", "admin"}),
     ("pages/verify.py", "nav.verify", "🔍", {"field", "admin"}),
     ("pages/signoff.py", "nav.signoff", "✅", {"supervisor"}),
+    ("pages/records.py", "nav.records", "🗂️", {"supervisor", "case_officer", "viewer", "admin"}),
     ("pages/users.py", "nav.users", "👥", {"admin"}),
     ("pages/audit.py", "nav.audit", "🧾", {"supervisor", "admin"}),
 ]

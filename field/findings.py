@@ -6,6 +6,7 @@ Every write checks permission and county scope here (not in the page), validates
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from field import audit, clock, geo
+from field.clean import text as clean
 from field.errors import FieldError, ValidationError
 from field.models import Case, County, Finding, FindingPhoto, Photo, Site, User
 from field.permissions import in_scope, require
@@ -114,6 +116,8 @@ def create_finding(session: Session, actor: User, data: FindingInput, *, now: dt
         existing = session.scalar(select(Finding).where(Finding.client_token == data.client_token))
         if existing is not None:
             return existing
+    data = dataclasses.replace(data, description=clean(data.description), site_name=clean(data.site_name),
+                               address=clean(data.address), subtype=clean(data.subtype))
     _validate(data)
     now = now or clock.now()
     if data.site_id is not None:

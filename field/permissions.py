@@ -22,6 +22,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "case.edit": frozenset({"case_officer", "admin"}),
     "case.import": frozenset({"case_officer", "admin"}),
     "ledger.export": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
+    # 一案一档 zip: the archive roles; field staff print single sheets (finding.view) instead.
+    "dossier.export": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
     "user.manage": frozenset({"admin"}),
     "audit.view": frozenset({"supervisor", "admin"}),
 }

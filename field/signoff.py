@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from field import audit, clock, geo, workflow
+from field.clean import text as clean
 from field.errors import ConflictError, FieldError, ValidationError
 from field.findings import attach_photo
 from field.models import Finding, FindingPhoto, Photo, SignOff, User, Verification
@@ -84,11 +85,18 @@ def _move(session: Session, actor: User | None, finding: Finding, event: str, ct
     return finding.status
 
 
+def _cleaned(data: VerificationInput) -> VerificationInput:
+    return replace(data, facts=clean(data.facts), measures=clean(data.measures),
+                   accountability=clean(data.accountability), conclusion=clean(data.conclusion),
+                   inspectors=[clean(x) for x in data.inspectors])
+
+
 def write_verification(session: Session, actor: User, finding_id: int, data: VerificationInput, *,
                        now: dt.datetime | None = None) -> Verification:
     """Record what was found on site. From pending it decides 属实/不属实; with after-photos a
     rectified finding goes straight to awaiting sign-off."""
     now = now or clock.now()
+    data = _cleaned(data)
     finding = session.get(Finding, finding_id, options=[selectinload(Finding.verifications)])
     if finding is None:
         raise FieldError("finding.not_found", id=finding_id)
@@ -213,6 +221,7 @@ def sign(session: Session, actor: User, verification_id: int, opinion: str = "",
 
     settings = settings or load_settings()
     now = now or clock.now()
+    opinion = clean(opinion)
     try:
         record, finding = _signable(session, actor, verification_id)
         if record.kind == "correction":
@@ -260,6 +269,7 @@ def write_correction(session: Session, actor: User, verification_id: int, data: 
     """A signed record is frozen; a mistake in it is corrected by a new record that points at
     it and needs its own sign-off. The old record and its sign-off stay untouched."""
     now = now or clock.now()
+    data, reason = _cleaned(data), clean(reason)
     old = session.get(Verification, verification_id)
     if old is None:
         raise FieldError("signoff.no_record")
@@ -289,7 +299,8 @@ def write_correction(session: Session, actor: User, verification_id: int, data: 
 def return_for_rework(session: Session, actor: User, verification_id: int, reason: str, *,
                       now: dt.datetime | None = None) -> SignOff:
     now = now or clock.now()
-    if not reason or not reason.strip():
+    reason = clean(reason)
+    if not reason.strip():
         raise ValidationError("workflow.need_reason", field="reason")
     try:
         record, finding = _signable(session, actor, verification_id)
@@ -340,6 +351,7 @@ def record_recheck(session: Session, actor: User, finding_id: int, *, rebound: b
     """复查: 未反弹 keeps the item closed and schedules the next check; 反弹 reopens it. The earlier
     verification and sign-off rows stay as they were: the closure history is never lost."""
     now = now or clock.now()
+    facts = clean(facts)
     finding = session.get(Finding, finding_id)
     if finding is None:
         raise FieldError("finding.not_found", id=finding_id)

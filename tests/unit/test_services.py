@@ -347,3 +347,12 @@ def test_due_rechecks_and_objection_during_notice(session, rt, users) -> None:
     signoff.sign(session, users["super"], rec3.id, settings=dataclasses.replace(rt.settings, public_notice_days=0),
                  now=T0)
     assert h.id not in [x.id for x in signoff.due_rechecks(session, users["field_yunhe"], today=due_on)]
+
+
+def test_control_characters_are_dropped_html_is_kept(session, rt, users) -> None:
+    f = _finding(session, users["field"], description="排污\x00口<script>alert(1)</script>\n第二行")
+    assert f.description == "排污口<script>alert(1)</script>\n第二行"
+    rec = signoff.write_verification(session, users["field"], f.id, VerificationInput(
+        truthfulness="false", facts="无\x00异常"), now=T0)
+    session.commit()
+    assert rec.facts == "无异常"
