@@ -68,6 +68,7 @@ PAGES = [
     ("pages/my_work.py", "nav.my_work", "📋", {"field"}),
     ("pages/map.py", "nav.map", "🗺️", {"field", "case_officer", "supervisor", "viewer", "admin"}),
     ("pages/verify.py", "nav.verify", "🔍", {"field", "admin"}),
+    ("pages/cases.py", "cases.ui.title", "📂", {"case_officer", "supervisor", "viewer", "admin"}),
     ("pages/signoff.py", "nav.signoff", "✅", {"supervisor"}),
     ("pages/records.py", "nav.records", "🗂️", {"supervisor", "case_officer", "viewer", "admin"}),
     ("pages/users.py", "nav.users", "👥", {"admin"}),

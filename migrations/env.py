@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import field.ledger_models  # noqa: F401  (registers the ledger tables on Base.metadata)
 from field.models import Base
 
 config = context.config
