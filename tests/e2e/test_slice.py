@@ -23,6 +23,7 @@ from tests.photo_factory import make_jpeg
 
 PORTRAIT = (768, 1024)
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+NAV_TITLES = {"map": "问题地图", "verify": "现场核查", "signoff": "验收销号", "capture": "现场记录"}
 
 
 def _photo(tmp_path: Path, name: str, seed: int) -> Path:
@@ -44,8 +45,22 @@ def _upload(page: Page, index: int, path: Path) -> None:
 
 
 def _open(page: Page, base: str, path: str) -> None:
-    page.goto(base + path, wait_until="domcontentloaded")
+    """Go to a page the way a user does, through the sidebar (a reload would start a new
+    Streamlit session, i.e. a new login). Query parameters are set in-app afterwards."""
+    title = NAV_TITLES[path.split("?")[0].strip("/")]
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    if expand.count() and expand.is_visible():
+        expand.click()
+    link = page.get_by_test_id("stSidebar").get_by_role("link", name=title)
+    if link.count() == 0:  # the role has no such page: stay where we are
+        return
+    with harness.expect_rerun(page):
+        link.click()
     harness.wait_for_app(page)
+    collapse = page.get_by_test_id("stSidebarCollapseButton").locator("button")
+    if expand.count() and collapse.count():  # on a narrow tablet the sidebar covers the page: close it
+        collapse.first.click()
+        expect(page.get_by_test_id("stSidebar")).to_have_attribute("aria-expanded", "false")
 
 
 def _marker_colours(page: Page) -> list[str]:
@@ -68,10 +83,10 @@ def test_finding_to_signoff_slice(new_page, e2e_env, app_server: str, tmp_path: 
     expect(page.get_by_role("heading", name="现场记录问题")).to_be_visible()
     _fill(page, "点位/企业名称", "E2E宏达建材厂")
     _fill(page, "问题描述", "露天堆放物料未苫盖，扬尘明显", area=True)
-    page.get_by_label("污染类型").first.click()
     with harness.expect_rerun(page):
-        page.get_by_role("option", name="大气").click()
-    page.keyboard.press("Escape")
+        page.get_by_role("button", name="大气", exact=True).click()
+    with harness.expect_rerun(page):
+        page.get_by_text("输入坐标", exact=False).first.click()
     _fill(page, "经度", "116°50′24″E")
     _fill(page, "纬度", "38.29")
     expect(page.get_by_text(re.compile("运河区"))).to_be_visible()
@@ -90,8 +105,9 @@ def test_finding_to_signoff_slice(new_page, e2e_env, app_server: str, tmp_path: 
     harness.screenshot(page, "slice-2-map-pending-768x1024")
 
     # --- the field user writes the on-site verification with an after-photo
-    _open(page, app_server, f"/verify?finding={finding_id}")
+    _open(page, app_server, "/verify")
     expect(page.get_by_role("heading", name="现场核查记录")).to_be_visible()
+    expect(page.get_by_role("combobox", name="选择问题")).to_have_value(re.compile(f"^#{finding_id} E2E宏达建材厂"))
     _fill(page, "调查核实情况", "经现场核查属实，已责令苫盖", area=True)
     _upload(page, 0, _photo(tmp_path, "after.jpg", 2))
     with harness.expect_rerun(page):
@@ -100,8 +116,7 @@ def test_finding_to_signoff_slice(new_page, e2e_env, app_server: str, tmp_path: 
     expect(page.get_by_text(re.compile("当前状态：待验收"))).to_be_visible()
 
     # --- a field user has no sign-off page
-    _open(page, app_server, "/signoff")
-    expect(page.get_by_role("button", name="签字验收")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebar").get_by_role("link", name="验收销号")).to_have_count(0)
 
     # --- the supervisor signs off
     sup = _new_session(new_page, e2e_env, "supervisor1")
@@ -128,6 +143,6 @@ def test_finding_to_signoff_slice(new_page, e2e_env, app_server: str, tmp_path: 
 
 def test_viewer_cannot_log_findings(new_page, e2e_env, app_server: str) -> None:
     page = _new_session(new_page, e2e_env, "viewer1")
-    _open(page, app_server, "/capture")
-    expect(page.get_by_role("button", name="提交问题")).to_have_count(0)
     expect(page.get_by_role("heading", name="问题点位地图")).to_be_visible()
+    expect(page.get_by_role("link", name="现场记录")).to_have_count(0)
+    expect(page.get_by_role("button", name="提交问题")).to_have_count(0)
