@@ -54,10 +54,12 @@ def _login() -> None:
                 return
             st.session_state["user_id"] = user.id
             st.session_state["lang"] = st.session_state.get("lang", user.lang or lang)
+        ui.remember_login(user)
         st.rerun()
 
 
 _language_switch()
+ui.write_pending_cookie()
 user = ui.current_user()
 if user is None:
     st.navigation([st.Page(_login, title=ui.t("login.title"), icon="🔑")], position="hidden").run()
@@ -81,7 +83,7 @@ with st.sidebar:
     st.caption(ui.t("user.badge", name=ui.md(user.display_name or user.username),
                     role=ROLES.label(user.role, lang)))
     if st.button(ui.t("logout"), width="stretch"):
-        st.session_state.pop("user_id", None)
+        ui.forget_login()
         st.rerun()
 
 st.navigation(pages).run()

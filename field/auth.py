@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from field import audit, clock
+from field import audit, clock, sessions
 from field.errors import FieldError, ValidationError
 from field.models import County, User
 from field.permissions import require
@@ -138,6 +138,7 @@ def set_password(session: Session, actor: User | None, user: User, password: str
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    sessions.end_all(session, user)  # a new password signs the user out everywhere
     audit.record(session, actor, "user", user.id, "set_password")
 
 
@@ -157,6 +158,8 @@ def update_user(
         if user.id == actor.id and not is_active:
             raise ValidationError("auth.cannot_disable_self")
         user.is_active = is_active
+        if not is_active:
+            sessions.end_all(session, user)
     if display_name is not None:
         user.display_name = display_name
     audit.record(session, actor, "user", user.id, "update", before=before,

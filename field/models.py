@@ -284,6 +284,20 @@ class Draft(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class LoginSession(Base):
+    """A browser's login, remembered by a cookie so a reload or a dropped tablet connection
+    does not mean typing the password again. Only the token's SHA-256 is stored."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class AuditEvent(Base):
     """Append-only: who did what to which record, when, and why. Never updated or deleted."""
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from field import i18n
+from field import i18n, sessions
 from field.errors import FieldError
 from field.models import User
 from field.runtime import Runtime, open_runtime
@@ -38,10 +38,19 @@ def t(key: str, **params: Any) -> str:
 
 
 def current_user() -> User | None:
-    """The logged-in user, re-read on every run so a disabled account or changed role applies at once."""
+    """The logged-in user, re-read on every run so a disabled account or changed role applies at once.
+    A new Streamlit session (reload, reconnect) resumes from the remembered-login cookie."""
     uid = st.session_state.get("user_id")
     if uid is None:
-        return None
+        token = st.context.cookies.get(sessions.COOKIE)
+        if not token:
+            return None
+        with runtime().session() as s:
+            resumed = sessions.resume(s, token)
+            if resumed is None:
+                return None
+            st.session_state["user_id"] = uid = resumed.id
+            st.session_state["session_token"] = token
     with runtime().session() as s:
         user = s.get(User, uid)
         if user is None or not user.is_active:
@@ -116,3 +125,34 @@ def guard(user: User, action: str) -> None:
     if not can(user, action):
         st.error(i18n.t("perm.role", lang(), action=action))
         st.stop()
+
+
+def remember_login(user: User) -> None:
+    """Start a remembered session; the cookie is written by `write_pending_cookie` on the next run."""
+    with runtime().session() as s:
+        token, expires = sessions.start(s, user)
+    st.session_state["session_token"] = token
+    st.session_state["_cookie"] = (token, int((expires - sessions.clock.now()).total_seconds()))
+
+
+def forget_login() -> None:
+    token = st.session_state.pop("session_token", None)
+    uid = st.session_state.pop("user_id", None)
+    with runtime().session() as s:
+        sessions.end(s, token, s.get(User, uid) if uid else None)
+    st.session_state["_cookie"] = ("", 0)
+
+
+def write_pending_cookie() -> None:
+    """Set or clear the login cookie from a zero-height component (same origin as the app)."""
+    pending = st.session_state.pop("_cookie", None)
+    if pending is None:
+        return
+    import json
+
+    import streamlit.components.v1 as components
+
+    token, max_age = pending
+    secure = "; secure" if st.context.url and st.context.url.startswith("https") else ""
+    cookie = f"{sessions.COOKIE}={token}; path=/; max-age={max_age}; samesite=strict{secure}"
+    components.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", height=0)

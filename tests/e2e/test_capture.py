@@ -79,10 +79,10 @@ def test_capture_draft_reload_double_submit(new_page, e2e_env: harness.E2EEnv, t
     expect(page.get_by_text("照片（2/20）")).to_be_visible()
     harness.screenshot(page, "capture-1-filled-768x1024")
 
-    # Reload half-way (a crash, a dropped tab): a new session, a new login, the draft is back.
+    # Reload half-way (a crash, a dropped tab): a new session resumed from the login cookie,
+    # and the draft is back. (A draft after a fresh login is tested in tests/pages.)
     page.reload(wait_until="domcontentloaded")
     harness.wait_for_app(page)
-    _login(page, e2e_env)
     expect(page.get_by_text("已恢复未提交的草稿。")).to_be_visible()
     expect(page.get_by_label("点位/企业名称", exact=True)).to_have_value(SITE)
     expect(page.get_by_label("问题描述", exact=True)).to_have_value(DESCRIPTION)

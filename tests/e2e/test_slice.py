@@ -146,3 +146,21 @@ def test_viewer_cannot_log_findings(new_page, e2e_env, app_server: str) -> None:
     expect(page.get_by_role("heading", name="问题点位地图")).to_be_visible()
     expect(page.get_by_role("link", name="现场记录")).to_have_count(0)
     expect(page.get_by_role("button", name="提交问题")).to_have_count(0)
+
+
+def test_reload_keeps_the_login_and_logout_ends_it(new_page, e2e_env) -> None:
+    page = _new_session(new_page, e2e_env, "viewer1")
+    expect(page.get_by_role("heading", name="问题点位地图")).to_be_visible()
+    page.reload(wait_until="domcontentloaded")
+    harness.wait_for_app(page)
+    expect(page.get_by_role("heading", name="问题点位地图")).to_be_visible()  # no password asked again
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    if expand.count() and expand.is_visible():
+        expand.click()
+    with harness.expect_rerun(page):
+        page.get_by_role("button", name="退出登录").click()
+    harness.wait_for_app(page)
+    expect(page.get_by_label("密码")).to_be_visible()
+    page.reload(wait_until="domcontentloaded")
+    harness.wait_for_app(page)
+    expect(page.get_by_label("密码")).to_be_visible()  # the revoked cookie does not log back in
