@@ -64,7 +64,8 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
                 print("database already has findings: demo data not added")
                 return 0
     try:
-        result = demo.seed(rt, password=args.password or os.environ.get("FIELD_DEMO_PASSWORD"), count=args.count)
+        result = demo.seed(rt, password=args.password or os.environ.get("FIELD_DEMO_PASSWORD"), count=args.count,
+                           append=args.append)
     except RuntimeError as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -197,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     sd.add_argument("--password", help="one password for all demo users (default: random, written to data/)")
     sd.add_argument("--count", type=int, default=300)
     sd.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) if there are findings")
+    sd.add_argument("--append", action="store_true", help="add demo findings even if there are findings")
     sd.set_defaults(func=cmd_seed_demo)
 
     vf = sub.add_parser("verify", help="recompute sign-off hashes and photo files; exit 1 if anything changed")

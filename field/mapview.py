@@ -25,6 +25,7 @@ name) in `last_active_drawing` too.
 
 from __future__ import annotations
 
+import datetime as dt
 import html as _html
 import json
 import logging
@@ -37,23 +38,31 @@ from urllib.parse import quote
 import folium
 from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
+from folium.plugins import MarkerCluster
 from folium.template import Template
 
+from field.findings import MapFilter
 from field.mapassets import DEFAULT_BASE_URL, localize
-from field.vocab import OPEN_STATUSES, STATUS
+from field.vocab import OPEN_STATUSES, POLLUTION_TYPES, STATUS
 
 log = logging.getLogger(__name__)
 
 # Cangzhou city centre; used only when there is nothing to fit the view to.
 DEFAULT_CENTER = (38.30, 116.84)
 DEFAULT_ZOOM = 9
-MIN_ZOOM, MAX_ZOOM = 3, 18
+# A city map never needs the whole country: every zoom level costs markercluster a grid per
+# marker, so the range is what makes 100k sites draw in seconds (bench/map.py --browser).
+MIN_ZOOM, MAX_ZOOM = 7, 18
 FIT_MAX_ZOOM = 15
 COORD_DECIMALS = 6  # ~0.1 m; also what Leaflet's toGeoJSON() keeps
 BOUNDARY_DECIMALS = 5  # ~1 m; far below a screen pixel at city zoom, halves boundary bytes
 # Neutral dark grey: every hue of the Okabe-Ito palette is taken by a status, and a coloured
 # fill would hide the markers of that status.
 CHOROPLETH_COLOUR = "#303030"
+DEFAULT_PIN, PRESENTATION_PIN = 18, 26  # px; a projector at the back of a meeting room needs bigger marks
+COUNTY_KIND = "county"  # feature.properties.kind of a county polygon, tells a county click from a site click
+# What st_folium should send back: clicks only, so pan and zoom never rerun the page.
+RETURNED_OBJECTS: tuple[str, ...] = ("last_object_clicked", "last_active_drawing")
 UNKNOWN_COLOUR = "#999999"
 
 # JS integer code of each status = its position in vocab.STATUS; one extra slot for codes the
@@ -347,7 +356,11 @@ class SiteLayer(JSCSSMixin, _RawMacro):
         {% endmacro %}
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.markerClusterGroup({
-            chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
+            // One blocking addLayers on a group already on the map: clustered once. Filling the group
+            // before adding it made markercluster queue every marker with a linear hasLayer check
+            // and cluster them again on add: 8.4 s to the first drawn cluster at 100k sites, now 4.2 s
+            // (bench/map.py --browser).
+            chunkedLoading: false, showCoverageOnHover: false, maxClusterRadius: 45,
             spiderfyOnMaxZoom: true,
             iconCreateFunction: function (c) {
                 return L.divIcon({html: "<div>" + c.getChildCount() + "</div>",
@@ -358,40 +371,44 @@ class SiteLayer(JSCSSMixin, _RawMacro):
             var D = {{ this.data_js }};
             var S = {{ this.styles_js }};
             var icons = S.map(function (s) {
-                return L.divIcon({className: "fs-pin", html: s.h, iconSize: [18, 18],
-                                  iconAnchor: [9, 9], tooltipAnchor: [0, -8]});
+                return L.divIcon({className: "fs-pin", html: s.h, iconSize: [{{ this.pin }}, {{ this.pin }}],
+                                  iconAnchor: [{{ this.pin // 2 }}, {{ this.pin // 2 }}],
+                                  tooltipAnchor: [0, -{{ this.pin // 2 }}]});
             });
             var p = D.p, n = D.n, ids = D.i, out = new Array(n.length);
             for (var j = 0, k = 0; j < n.length; j++, k += 3) {
-                var s = p[k + 2];
-                var m = L.marker([p[k + 1], p[k]], {icon: icons[s]});
-                m.feature = {type: "Feature", properties: {site_id: ids[j], status: S[s].c}};
-                m.bindTooltip(n[j] + "<br>" + S[s].t, {direction: "top"});
+                var m = L.marker([p[k + 1], p[k]], {icon: icons[p[k + 2]]});
+                m._fsj = j;
                 out[j] = m;
             }
+            // Tooltip and GeoJSON feature are made on first hover/click, not for every marker up
+            // front: 100,000 tooltip objects cost seconds before the first cluster is drawn. Our
+            // handlers are bound before streamlit-folium's, so the feature exists when it reads it.
+            function prepare(m) {
+                if (m._fsj === undefined || m.feature) return;
+                var j = m._fsj, s = p[3 * j + 2];
+                m.feature = {type: "Feature", properties: {site_id: ids[j], status: S[s].c}};
+                m.bindTooltip(n[j] + "<br>" + S[s].t, {direction: "top"});
+            }
+            layer.on("mouseover", function (e) { if (!e.layer.feature) { prepare(e.layer); e.layer.openTooltip(); } });
+            layer.on("click", function (e) { prepare(e.layer); });
             layer.addLayers(out);
-        })({{ this.get_name() }});
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        })({{ this.get_name() }}.addTo({{ this._parent.get_name() }}));
         {% endmacro %}
         """
     )
 
     # Same names and CDN URLs as folium.plugins.MarkerCluster, so `localize` maps them exactly
     # like the plugin's (and an un-localized map is visibly remote, which the tests rely on).
-    default_js = [
-        ("markerclusterjs", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js"),
-    ]
-    default_css = [
-        ("markerclustercss", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css"),
-        ("markerclusterdefaultcss",
-         "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css"),
-    ]
+    default_js = list(MarkerCluster.default_js)
+    default_css = list(MarkerCluster.default_css)
 
-    def __init__(self, data_js: str, styles_js: str, bounds: list[list[float]] | None):
+    def __init__(self, data_js: str, styles_js: str, bounds: list[list[float]] | None, pin: int = 18):
         super().__init__()
         self._name = "SiteLayer"
         self.data_js = data_js
         self.styles_js = styles_js
+        self.pin = int(pin)
         self._bounds = bounds
 
     def _get_self_bounds(self) -> list[list[float | None]]:
@@ -443,6 +460,8 @@ class HtmlControl(_RawMacro):
         .fs-legend-n{margin-left:auto;padding-left:10px;font-variant-numeric:tabular-nums;}
         .fs-legend-title{font-weight:600;margin-bottom:2px;}
         .fs-attrib{font-size:11px;color:#333;max-width:60vw;}
+        .fs-large{font-size:20px;line-height:1.45;padding:8px 12px;}
+        .fs-large svg{width:26px;height:26px;}
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -550,10 +569,14 @@ def _map_coords(coords: Any, fn: Callable[[float, float], tuple[float, float]], 
 
 
 def _boundary_features(boundaries: Mapping[str, Any], counts: Mapping[str, int] | None, lang: str,
-                       shift: Callable[[float, float], tuple[float, float]] | None
-                       ) -> tuple[dict, list[list[float]] | None]:
+                       shift: Callable[[float, float], tuple[float, float]] | None,
+                       focus: Iterable[str] = ()) -> tuple[dict, list[list[float]] | None]:
+    """County features for `BoundaryLayer` and the bounds to fit: the `focus` counties' when any
+    is given and found (a map filtered to one county zooms to it), else all of them."""
     fn = shift or (lambda lon, lat: (lon, lat))
     box = [math.inf, math.inf, -math.inf, -math.inf]
+    focus_set = {str(a) for a in focus}
+    focus_box = [math.inf, math.inf, -math.inf, -math.inf]
     counts = counts or {}
     peak = max((int(v) for v in counts.values()), default=0)
     features = []
@@ -571,12 +594,19 @@ def _boundary_features(boundaries: Mapping[str, Any], counts: Mapping[str, int] 
             tip += f"<br>{escape_html(_t('open_findings', lang))}: {n}"
             # sqrt keeps small counts visible next to one big county
             fo = round(0.05 + 0.4 * math.sqrt(n / peak), 3) if peak else 0.05
+        own = [math.inf, math.inf, -math.inf, -math.inf]
         features.append({
             "type": "Feature",
-            "properties": {"adcode": adcode, "name": name, "tip": tip, "fo": fo},
+            "properties": {"kind": COUNTY_KIND, "adcode": adcode, "name": name, "tip": tip, "fo": fo},
             "geometry": {"type": geom["type"],
-                         "coordinates": _map_coords(geom["coordinates"], fn, BOUNDARY_DECIMALS, box)},
+                         "coordinates": _map_coords(geom["coordinates"], fn, BOUNDARY_DECIMALS, own)},
         })
+        targets = (box, focus_box) if adcode in focus_set else (box,)
+        for b in targets:
+            b[0], b[1] = min(b[0], own[0]), min(b[1], own[1])
+            b[2], b[3] = max(b[2], own[2]), max(b[3], own[3])
+    if math.isfinite(focus_box[0]):
+        box = focus_box
     bounds = [[box[0], box[1]], [box[2], box[3]]] if math.isfinite(box[0]) else None
     return {"type": "FeatureCollection", "features": features}, bounds
 
@@ -649,11 +679,12 @@ def _encode_sites(sites: Any, shift: Callable[[float, float], tuple[float, float
     return data_js, Counter(codes), SiteLookup(flat, out_ids), bounds, skipped
 
 
-def _styles_js(lang: str) -> str:
+def _styles_js(lang: str, pin: int = 18) -> str:
     styles = []
     for i in range(len(STATUS_CODES) + 1):
         st = _status_style(i, lang)
-        styles.append({"c": st["code"], "t": escape_html(st["label"]), "h": shape_svg(st["shape"], st["colour"])})
+        styles.append({"c": st["code"], "t": escape_html(st["label"]),
+                       "h": shape_svg(st["shape"], st["colour"], pin)})
     return _json_for_script(styles)
 
 
@@ -667,6 +698,8 @@ def build_map(
     center: Sequence[float] | None = None,
     zoom: int | None = None,
     show_legend: bool = True,
+    presentation: bool = False,
+    focus_counties: Iterable[str] = (),
     localize_assets: bool = True,
     asset_base_url: str = DEFAULT_BASE_URL,
 ) -> folium.Map:
@@ -680,7 +713,10 @@ def build_map(
 
     Extra attributes set on the returned map for the page: `field_site_lookup` (for
     `clicked_site_ids`), `field_status_counts`, `field_skipped` (sites without usable
-    coordinates), `field_tiles` (tile mode actually used)."""
+    coordinates), `field_tiles` (tile mode actually used).
+
+    `presentation=True` draws larger pins and a larger legend for a projector;
+    `focus_counties` (adcodes) makes the initial view fit those counties."""
     lang = "en" if lang == "en" else "zh"
     m = folium.Map(
         location=list(center) if center else list(DEFAULT_CENTER),
@@ -700,19 +736,21 @@ def build_map(
 
     fit: list[list[float]] | None = None
     if boundaries:
-        data, bbox = _boundary_features(boundaries, choropleth_counts, lang, shift)
+        data, bbox = _boundary_features(boundaries, choropleth_counts, lang, shift, focus_counties)
         if data["features"]:
             m.add_child(BoundaryLayer(_json_for_script(data), CHOROPLETH_COLOUR, bbox))
             fit = bbox
 
     data_js, counts, lookup, site_bounds, skipped = _encode_sites(sites, shift)
-    m.add_child(SiteLayer(data_js, _styles_js(lang), site_bounds))
+    pin = PRESENTATION_PIN if presentation else DEFAULT_PIN
+    m.add_child(SiteLayer(data_js, _styles_js(lang, pin), site_bounds, pin))
     fit = fit or site_bounds
     if center is None and fit is not None:
         m.fit_bounds(fit, max_zoom=FIT_MAX_ZOOM)  # one site alone would zoom to street level
 
     if show_legend:
-        m.add_child(HtmlControl(legend_html(legend_items(counts, lang), lang), "topright", "fs-legend"))
+        m.add_child(HtmlControl(legend_html(legend_items(counts, lang), lang), "topright",
+                                "fs-legend fs-large" if presentation else "fs-legend"))
     review = _setting(settings, "map_review_number").strip()
     parts = [escape_html(attribution)] if attribution and mode != "none" else []
     if review:
@@ -733,19 +771,150 @@ def clicked_site_ids(result: Mapping[str, Any] | None,
                      lookup: Mapping[tuple[float, float], list]) -> list[Any]:
     """Site ids under the last clicked marker, from an `st_folium(...)` return value.
 
-    Leaflet reports a marker click at the marker's exact position, which is the rounded
-    (and, for AMap, shifted) coordinate we embedded, so an exact (lat, lng) lookup finds it.
-    Several sites can share a point; the `site_id` in `last_active_drawing` then picks the one
-    actually clicked. A click on a county or on empty map matches nothing and returns []."""
+    The clicked marker's own feature (`last_active_drawing.properties.site_id`) decides when it
+    names a site of this map: its coordinates cannot be trusted, because markercluster moves a
+    spiderfied marker (and Chromium may report the mouse position as `last_object_clicked`).
+    Without a site feature, an exact (lat, lng) lookup of the click is the fallback; several
+    sites can share a point. A click on a county or on empty map returns []."""
     if not result:
         return []
+    drawing = result.get("last_active_drawing") or {}
+    props = drawing.get("properties") if isinstance(drawing, Mapping) else None
+    if isinstance(props, Mapping) and "site_id" in props:
+        if any(props["site_id"] in ids for ids in lookup.values()):
+            return [props["site_id"]]
     obj = result.get("last_object_clicked") or {}
     lat, lng = _finite(obj.get("lat")), _finite(obj.get("lng"))
     if lat is None or lng is None:
         return []
-    ids = list(lookup.get((round(lat, COORD_DECIMALS), round(lng, COORD_DECIMALS)), []))
-    drawing = result.get("last_active_drawing") or {}
+    return list(lookup.get((round(lat, COORD_DECIMALS), round(lng, COORD_DECIMALS)), []))
+
+
+def clicked_county(result: Mapping[str, Any] | None) -> str | None:
+    """The adcode of the county polygon last clicked, from an `st_folium(...)` return value.
+
+    Only a feature tagged `kind: county` by `BoundaryLayer` counts, and only a polygon: a marker
+    click (properties `site_id`), a cluster click (no properties) or a click on empty map never
+    reads as a county, so clicking a site can never filter the map to the county underneath."""
+    if not result:
+        return None
+    drawing = result.get("last_active_drawing")
+    if not isinstance(drawing, Mapping):
+        return None
+    props = drawing.get("properties")
+    geometry = drawing.get("geometry")
+    if not isinstance(props, Mapping) or "site_id" in props or props.get("kind") != COUNTY_KIND:
+        return None
+    if not isinstance(geometry, Mapping) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        return None
+    adcode = _text(props.get("adcode")).strip()
+    return adcode or None
+
+
+def click_signature(result: Mapping[str, Any] | None) -> str | None:
+    """A value that changes with every new click, so a page acts on a click once.
+
+    streamlit-folium returns the *last* click on every rerun; a page that filtered to a county
+    on that click would otherwise re-apply the filter after the user cleared it. The exact
+    click position (mouse position for polygons) plus the feature identity is the signature."""
+    if not result:
+        return None
+    obj = result.get("last_object_clicked")
+    if not isinstance(obj, Mapping):
+        return None
+    lat, lng = _finite(obj.get("lat")), _finite(obj.get("lng"))
+    if lat is None or lng is None:
+        return None
+    drawing = result.get("last_active_drawing")
     props = drawing.get("properties") if isinstance(drawing, Mapping) else None
-    if isinstance(props, Mapping) and "site_id" in props and props["site_id"] in ids:
-        return [props["site_id"]]
-    return ids
+    ident = ""
+    if isinstance(props, Mapping):
+        ident = _text(props.get("site_id", props.get("adcode", "")))
+    return f"{lat:.9f},{lng:.9f},{ident}"
+
+
+# --- the view in the URL ---------------------------------------------------------------------
+
+MAX_QUERY_TEXT = 200
+QUERY_KEYS: tuple[str, ...] = ("status", "county", "type", "batch", "key", "overdue", "from", "to", "q")
+
+
+def _values(params: Mapping[str, Any], key: str) -> list[str]:
+    """All values of `key`; accepts {k: [v, ...]}, {k: v} and Streamlit's QueryParamsProxy."""
+    getter = getattr(params, "get_all", None)
+    raw = getter(key) if callable(getter) else params.get(key, [])
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        raw = [raw]
+    out: list[str] = []
+    for v in raw:
+        for part in str(v).split(","):  # a hand-typed "?status=pending,rectifying" works too
+            part = part.strip()
+            if part and part not in out:
+                out.append(part)
+    return out
+
+
+def _first(params: Mapping[str, Any], key: str) -> str:
+    getter = getattr(params, "get_all", None)
+    raw = getter(key) if callable(getter) else params.get(key)
+    if isinstance(raw, (list, tuple)):
+        raw = raw[0] if raw else ""
+    return "" if raw is None else str(raw)
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def filter_from_query(params: Mapping[str, Any], *, counties: Iterable[str] | None = None) -> MapFilter:
+    """The map filter a URL asks for. Unknown codes, bad numbers and bad dates are dropped (a
+    link typed by hand or cut short must still open a map, not an error); lists come out in a
+    canonical order so equal views give equal cache keys and equal URLs."""
+    known_counties = set(counties) if counties is not None else None
+    wanted_status = set(_values(params, "status"))
+    wanted_types = set(_values(params, "type"))
+    batches = sorted({int(b) for b in _values(params, "batch") if b.isdigit() and 0 < int(b) < 10_000})
+    county_list = sorted({c for c in _values(params, "county")
+                          if known_counties is None or c in known_counties})
+    text = _first(params, "q")  # free text may hold commas: not split like the code lists
+    d_from = next((d for d in map(_date, _values(params, "from")) if d), None)
+    d_to = next((d for d in map(_date, _values(params, "to")) if d), None)
+    if d_from and d_to and d_from > d_to:
+        d_from, d_to = d_to, d_from
+    return MapFilter(
+        statuses=tuple(c for c in STATUS.codes if c in wanted_status),
+        counties=tuple(county_list),
+        types=tuple(c for c in POLLUTION_TYPES.codes if c in wanted_types),
+        batches=tuple(batches),
+        key_attention=(_values(params, "key") or [""])[0] in ("1", "true", "yes"),
+        overdue=(_values(params, "overdue") or [""])[0] in ("1", "true", "yes"),
+        date_from=d_from,
+        date_to=d_to,
+        text=text.strip()[:MAX_QUERY_TEXT],
+    )
+
+
+def filter_to_query(flt: MapFilter) -> dict[str, list[str]]:
+    """URL query for a filter (empty parts left out), the inverse of `filter_from_query`."""
+    out: dict[str, list[str]] = {
+        "status": [c for c in STATUS.codes if c in set(flt.statuses)],
+        "county": sorted(set(flt.counties)),
+        "type": [c for c in POLLUTION_TYPES.codes if c in set(flt.types)],
+        "batch": [str(b) for b in sorted(set(flt.batches))],
+        "key": ["1"] if flt.key_attention else [],
+        "overdue": ["1"] if flt.overdue else [],
+        "from": [flt.date_from.isoformat()] if flt.date_from else [],
+        "to": [flt.date_to.isoformat()] if flt.date_to else [],
+        "q": [flt.text.strip()[:MAX_QUERY_TEXT]] if flt.text and flt.text.strip() else [],
+    }
+    return {k: v for k, v in out.items() if v}
+
+
+def filter_key(flt: MapFilter) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A hashable, canonical form of a filter (MapFilter itself is an unhashable dataclass)."""
+    return tuple((k, tuple(v)) for k, v in sorted(filter_to_query(flt).items()))

@@ -1,112 +1,302 @@
-"""问题地图: sites coloured by status, filters kept in the URL, a detail panel beside the map."""
+"""问题地图 for the dispatch meeting: sites by status, filters kept in the URL, county click filters,
+a detail panel beside the map, presentation mode for the projector, exports of the current view.
+
+The URL is the source of truth for the view (a link pasted into the meeting chat reopens it); the
+widgets own the state between reruns, and are reloaded from the URL only when the URL changed
+from outside (first open, a pasted link). Pan and zoom never rerun this page: st_folium returns
+clicks only. The rows and the map are cached by (filter, scope, data version), so a rerun that
+changes nothing rebuilds nothing.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 import streamlit as st
 from sqlalchemy import func, select
 from streamlit_folium import st_folium
 
 import ui
-from field import audit, clock, geo, signoff
+from field import audit, clock, geo, mapexport, signoff
+from field.errors import FieldError
 from field.findings import MapFilter, get_finding, map_rows, status_counts
-from field.mapview import build_map, clicked_site_ids, legend_items
-from field.models import Finding
+from field.mapview import (
+    RETURNED_OBJECTS,
+    build_map,
+    click_signature,
+    clicked_county,
+    clicked_site_ids,
+    escape_html,
+    filter_from_query,
+    filter_key,
+    filter_to_query,
+    legend_items,
+)
+from field.models import AuditEvent, Case, Finding
+from field.permissions import can
 from field.vocab import OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, STATUS
 
 rt = ui.runtime()
 user = ui.require_user()
 lang = ui.lang()
 qp = st.query_params
+ss = st.session_state
 
-
-def _multi(name: str) -> list[str]:
-    return [v for v in qp.get_all(name) if v]
-
-
-st.title(ui.t("map.title"))
 county_labels = {c.adcode: c.label(lang) for c in geo.counties()}
-with st.expander(ui.t("map.filters"), expanded=bool(list(qp.keys()))):
-    c1, c2, c3 = st.columns(3)
-    statuses = c1.multiselect(ui.t("map.status"), STATUS.codes, default=[s for s in _multi("status") if s in STATUS],
-                              format_func=lambda c: STATUS.label(c, lang), key="f_status")
-    counties = c2.multiselect(ui.t("map.county"), list(county_labels),
-                              default=[c for c in _multi("county") if c in county_labels],
-                              format_func=lambda c: county_labels[c], key="f_county")
-    types = c3.multiselect(ui.t("map.types"), POLLUTION_TYPES.codes,
-                           default=[t for t in _multi("type") if t in POLLUTION_TYPES],
-                           format_func=lambda c: POLLUTION_TYPES.label(c, lang), key="f_type")
-    c4, c5, c6 = st.columns(3)
-    text = c4.text_input(ui.t("map.text"), value=qp.get("q", ""), key="f_text")
-    key_only = c5.checkbox(ui.t("map.key_attention"), value=qp.get("key") == "1", key="f_key")
-    overdue = c6.checkbox(ui.t("map.overdue"), value=qp.get("overdue") == "1", key="f_overdue")
-
-# The URL carries the view, so a link reopens the same map at the next meeting.
-state = {"status": statuses, "county": counties, "type": types, "q": text,
-         "key": "1" if key_only else "", "overdue": "1" if overdue else ""}
-new_qp = {k: v for k, v in state.items() if v}
-if "lang" in qp:
-    new_qp["lang"] = qp["lang"]
-if {k: qp.get_all(k) for k in qp.keys()} != {k: v if isinstance(v, list) else [v] for k, v in new_qp.items()}:
-    qp.from_dict(new_qp)
-
-flt = MapFilter(statuses=tuple(statuses), counties=tuple(counties), types=tuple(types), text=text,
-                key_attention=key_only, overdue=overdue)
+if not user.all_counties:
+    county_labels = {k: v for k, v in county_labels.items() if k in (user.county_scope or [])}
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _cached_map(_rows: list, key: tuple, lang: str):  # type: ignore[no-untyped-def]
-    rows = _rows
-    open_counts: dict[str, int] = {}
-    for r in rows:
-        if r["status"] in OPEN_STATUSES and r["county"]:
-            open_counts[r["county"]] = open_counts.get(r["county"], 0) + 1
-    return build_map(rows, boundaries=geo.counties_geojson(), settings=rt.settings, lang=lang,
-                     choropleth_counts=open_counts)
+def _url_state() -> dict[str, list[str]]:
+    return {k: list(qp.get_all(k)) for k in qp.keys() if k != "lang"}
 
+
+# --- URL -> widgets (only when the URL changed from outside) -------------------------------------
+url_now = _url_state()
+if ss.get("_map_qs") != url_now:
+    flt0 = filter_from_query(qp, counties=county_labels)
+    ss["f_status"], ss["f_county"], ss["f_type"] = list(flt0.statuses), list(flt0.counties), list(flt0.types)
+    ss["f_batch"], ss["f_key"], ss["f_overdue"] = list(flt0.batches), flt0.key_attention, flt0.overdue
+    ss["f_from"], ss["f_to"], ss["f_text"] = flt0.date_from, flt0.date_to, flt0.text
+    ss["f_present"] = qp.get("present") == "1"
+    fid = qp.get("finding", "")
+    ss["map_selected"] = [int(fid)] if fid.isdigit() else []
+if "_pending_county" in ss:  # a county click of the previous run, applied before the widget exists
+    ss["f_county"] = [ss.pop("_pending_county")]
 
 with rt.session() as s:
     signoff.advance_notices(s, settings=rt.settings)
-    version = tuple(s.execute(select(func.count(Finding.id), func.max(Finding.updated_at))).one())
-    rows = map_rows(s, user, flt)
-scope = tuple(user.county_scope or [])
-fmap = _cached_map(rows, (flt, scope, version, rt.settings.tiles), lang)
-counts = status_counts(rows)
+    # Every write leaves an audit event, so the newest event id changes whenever data do.
+    version = (s.scalar(select(func.max(AuditEvent.id))), s.scalar(select(func.count(Finding.id))),
+               s.scalar(select(func.max(Finding.updated_at))))
+    batch_options = sorted(b for b in s.scalars(select(Case.batch).distinct()) if b is not None)
+for b in ss.get("f_batch", []):
+    if b not in batch_options:
+        batch_options.append(b)
 
-left, right = st.columns([3, 2], gap="medium")
+present = st.toggle(ui.t("map.present"), key="f_present")
+if present:
+    st.markdown(
+        "<style>"
+        "section.main .block-container, [data-testid='stMainBlockContainer']{max-width:100%;"
+        "padding:0.6rem 1.2rem;}"
+        "[data-testid='stMain'] p, [data-testid='stMain'] li, [data-testid='stMain'] label{font-size:1.3rem;}"
+        "h1{font-size:2.2rem !important;}"
+        ".fs-counts{font-size:1.6rem;}"
+        "</style>",
+        unsafe_allow_html=True,
+    )
+else:
+    st.title(ui.t("map.title"))
+
+url_filters = bool(set(url_now) - {"present", "finding"})
+with st.expander(ui.t("map.filters"), expanded=url_filters and not present):
+    c1, c2, c3, c4 = st.columns(4)
+    statuses = c1.multiselect(ui.t("map.status"), STATUS.codes, format_func=lambda c: STATUS.label(c, lang),
+                              key="f_status")
+    counties = c2.multiselect(ui.t("map.county"), list(county_labels),
+                              format_func=lambda c: county_labels.get(c, c), key="f_county")
+    types = c3.multiselect(ui.t("map.types"), POLLUTION_TYPES.codes,
+                           format_func=lambda c: POLLUTION_TYPES.label(c, lang), key="f_type")
+    batches = c4.multiselect(ui.t("map.batch"), batch_options, format_func=lambda n: ui.t("map.batch_n", n=n),
+                             key="f_batch")
+    c5, c6, c7, c8, c9 = st.columns([3, 2, 2, 2, 2])
+    text = c5.text_input(ui.t("map.text"), key="f_text", max_chars=200)
+    date_from = c6.date_input(ui.t("map.date_from"), value=None, key="f_from")
+    date_to = c7.date_input(ui.t("map.date_to"), value=None, key="f_to")
+    key_only = c8.checkbox(ui.t("map.key_attention"), key="f_key")
+    overdue = c9.checkbox(ui.t("map.overdue"), key="f_overdue")
+
+flt = filter_from_query(filter_to_query(MapFilter(
+    statuses=tuple(statuses), counties=tuple(counties), types=tuple(types), batches=tuple(batches),
+    key_attention=key_only, overdue=overdue, date_from=date_from, date_to=date_to, text=text or "",
+)))
+today = clock.today_local()
+scope_key = (user.role, tuple(sorted(user.county_scope or [])) if not user.all_counties else ("*",))
+data_key = (rt.settings.database_url, version, today.isoformat())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _cached_rows(fkey: tuple, skey: tuple, dkey: tuple, _flt: MapFilter, _user: Any) -> list[dict[str, Any]]:
+    """Rows of one view; keyed by canonical filter, scope and data version (args with _ are not hashed)."""
+    with rt.session() as s:
+        return map_rows(s, _user, _flt, today=dt.date.fromisoformat(dkey[2]))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _cached_map(fkey: tuple, skey: tuple, dkey: tuple, lang: str, present: bool, tiles: str,
+                _rows: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+    open_counts: dict[str, int] = {}
+    for r in _rows:
+        if r["status"] in OPEN_STATUSES and r["county"]:
+            open_counts[r["county"]] = open_counts.get(r["county"], 0) + 1
+    return build_map(_rows, boundaries=geo.counties_geojson(), settings=rt.settings, lang=lang,
+                     choropleth_counts=open_counts, presentation=present, focus_counties=dict(fkey).get("county", ()),
+                     asset_base_url=_asset_base())
+
+
+def _asset_base() -> str:
+    from field.mapassets import static_base_url
+
+    return static_base_url(st.get_option("server.baseUrlPath") or "")
+
+
+fkey = filter_key(flt)
+rows = _cached_rows(fkey, scope_key, data_key, flt, user)
+fmap = _cached_map(fkey, scope_key, data_key, lang, present, rt.settings.tiles, rows)
+counts = status_counts(rows)
+row_ids = {r["id"] for r in rows}
+
+
+def _summary_html() -> str:
+    """Counts per status with the map's shapes, and open findings per county; every part escaped."""
+    items = legend_items(counts, lang)
+    overdue_n = sum(1 for r in rows if r["overdue"])
+    body = "".join(
+        f'<tr data-status="{escape_html(it["code"])}"><td>{it["svg"]}</td><td>{it["label"]}</td>'
+        f'<td class="n">{int(it["count"])}</td></tr>' for it in items)
+    body += (f'<tr class="total"><td></td><td><b>{escape_html(ui.t("map.total"))}</b></td>'
+             f'<td class="n"><b>{len(rows)}</b></td></tr>'
+             f'<tr class="overdue"><td></td><td>{escape_html(ui.t("map.overdue_n"))}</td>'
+             f'<td class="n">{overdue_n}</td></tr>')
+    per_county: dict[str, int] = {}
+    for r in rows:
+        if r["status"] in OPEN_STATUSES:
+            key = r["county"] or ""
+            per_county[key] = per_county.get(key, 0) + 1
+    county_rows = "".join(
+        f'<tr data-county="{escape_html(k)}"><td>{escape_html(county_labels.get(k, ui.t("common.outside")))}</td>'
+        f'<td class="n">{n}</td></tr>'
+        for k, n in sorted(per_county.items(), key=lambda kv: (-kv[1], kv[0])))
+    style = ("<style>.fs-counts{border-collapse:collapse;width:100%;margin-bottom:.6rem;}"
+             ".fs-counts td{padding:2px 6px;border-bottom:1px solid rgba(128,128,128,.25);vertical-align:middle;}"
+             ".fs-counts td.n{text-align:right;font-variant-numeric:tabular-nums;}"
+             ".fs-counts svg{display:block;}</style>")
+    return (f'{style}<table class="fs-counts" id="fs-status-counts" data-total="{len(rows)}">'
+            f'<caption style="text-align:left;font-weight:600">{escape_html(ui.t("map.summary"))}</caption>'
+            f'{body}</table>'
+            f'<table class="fs-counts" id="fs-county-counts"><caption style="text-align:left;font-weight:600">'
+            f'{escape_html(ui.t("map.by_county"))}</caption>{county_rows}</table>')
+
+
+def _detail(fid: int) -> None:
+    """The panel beside the map: everything the meeting asks about one finding, and what this
+    user's role can do next (links only; the target pages enforce the permissions)."""
+    with rt.session() as s:
+        try:
+            f = get_finding(s, user, fid)
+        except FieldError as exc:
+            ui.show_error(exc)
+            return
+        case = f.case
+        term = STATUS[f.status] if f.status in STATUS else None
+        with st.container(border=True, key=f"detail_{fid}"):
+            st.markdown(f"#### #{f.id} {ui.md(f.site.name)}")
+            if term is not None:
+                badge = legend_items({f.status: 1}, lang)[STATUS.codes.index(f.status)]
+                st.markdown(f'<span style="display:inline-flex;gap:6px;align-items:center">{badge["svg"]}'
+                            f'<b>{escape_html(term.label(lang))}</b></span>', unsafe_allow_html=True)
+            deadline = f.deadline or (case.deadline if case else None)
+            late = bool(deadline and deadline < today and f.status in OPEN_STATUSES)
+            facts = [
+                ("detail.county", county_labels.get(f.site.county_adcode or "", ui.t("common.outside"))),
+                ("detail.address", f.site.address),
+                ("detail.case_no", case.case_no if case else ""),
+                ("detail.batch", ui.t("map.batch_n", n=case.batch) if case and case.batch else ""),
+                ("detail.key_attention", ui.t("map.key_attention") if case and case.key_attention else ""),
+                ("detail.unit", f.responsible_unit or (case.responsible_unit if case else "")),
+                ("detail.deadline", f"{deadline:%Y-%m-%d}" + (f" ⚠ {ui.t('detail.overdue')}" if late else "")
+                 if deadline else ""),
+                ("detail.types", "、".join(POLLUTION_TYPES.label(t, lang) for t in f.pollution_types)
+                 + (f"（{f.subtype}）" if f.subtype else "")),
+            ]
+            st.markdown("\n".join(f"- **{ui.t(k)}**：{ui.md(v)}" for k, v in facts if v))
+            st.markdown(f"**{ui.t('detail.description')}**：{ui.md(f.description)}")
+            links = list(f.photos)
+            if links:
+                cols = st.columns(3)
+                for i, link in enumerate(links[:6]):
+                    cols[i % 3].image(str(rt.store.abspath(link.photo.thumb_path)),
+                                      caption=PHOTO_KINDS.label(link.kind, lang))
+            else:
+                st.caption(ui.t("detail.no_photos"))
+            st.markdown(f"**{ui.t('detail.actions')}**")
+            acted = False
+            if f.status in ("pending", "rectifying", "reopened") and can(user, "verification.create"):
+                st.page_link("pages/verify.py", label=ui.t("detail.go_verify"), icon="🔍",
+                             query_params={"finding": str(f.id)})
+                acted = True
+            if f.status == "awaiting_signoff" and can(user, "signoff.sign"):
+                st.page_link("pages/signoff.py", label=ui.t("detail.go_signoff"), icon="✅")
+                acted = True
+            if not acted:
+                st.caption(ui.t("detail.no_actions"))
+            with st.expander(ui.t("detail.history"), expanded=present):
+                for e in audit.history(s, "finding", f.id):
+                    st.caption(f"{clock.local(e.at):%Y-%m-%d %H:%M} · {ui.md(e.actor_name)} · {ui.md(e.action)} "
+                               f"{ui.md(e.reason)}")
+
+
+# --- layout ----------------------------------------------------------------------------------
+left, right = st.columns([4, 1] if present else [3, 2], gap="medium")
 with left:
-    st.caption(ui.t("map.count", n=len(rows)))
-    result = st_folium(fmap, height=560, use_container_width=True,
-                       returned_objects=["last_object_clicked", "last_active_drawing"], key="review_map")
-    legend = legend_items(counts, lang)
-    st.dataframe([{ui.t("map.legend"): f"{i['label']}", "n": i.get("count", 0)} for i in legend],
-                 hide_index=True, width="stretch")
-with right:
-    st.subheader(ui.t("map.detail"))
-    ids = clicked_site_ids(result, fmap.field_site_lookup)
-    if not ids:
-        st.caption(ui.t("map.click_hint"))
+    if not present:
+        st.caption(ui.t("map.count", n=len(rows)) + " · " + ui.t("map.county_hint"))
+    if fmap.field_skipped:
+        st.caption(ui.t("map.skipped", n=fmap.field_skipped))
+    result = st_folium(fmap, height=860 if present else 600, use_container_width=True,
+                       returned_objects=list(RETURNED_OBJECTS), key="review_map")
+
+# --- clicks: each new click acts once (st_folium keeps returning the last one) -------------------
+sig = click_signature(result)
+if sig and sig != ss.get("_map_click"):
+    ss["_map_click"] = sig
+    ids = [i for i in clicked_site_ids(result, fmap.field_site_lookup) if i in row_ids]
+    if ids:
+        ss["map_selected"] = ids[:5]
     else:
-        with rt.session() as s:
-            for fid in ids[:5]:
-                f = get_finding(s, user, int(fid))
-                st.markdown(f"**#{f.id} {ui.md(f.site.name)}** · {STATUS.label(f.status, lang)}",
-                            help=ui.md(f.site.address))
-                st.write(f.description)
-                st.caption(" · ".join(POLLUTION_TYPES.label(t, lang) for t in f.pollution_types)
-                           + (f" · {f.subtype}" if f.subtype else ""))
-                if f.case:
-                    st.markdown(f"{ui.t('detail.case_no')}: `{ui.md(f.case.case_no)}`")
-                deadline = f.deadline or (f.case.deadline if f.case else None)
-                if deadline:
-                    st.markdown(f"{ui.t('detail.deadline')}: {deadline:%Y-%m-%d}")
-                if f.responsible_unit:
-                    st.markdown(f"{ui.t('detail.unit')}: {ui.md(f.responsible_unit)}")
-                if f.photos:
-                    cols = st.columns(min(len(f.photos), 3))
-                    for i, link in enumerate(f.photos[:6]):
-                        cols[i % len(cols)].image(str(rt.store.abspath(link.photo.thumb_path)),
-                                                  caption=PHOTO_KINDS.label(link.kind, lang))
-                with st.expander(ui.t("detail.history")):
-                    for e in audit.history(s, "finding", f.id):
-                        st.caption(f"{clock.local(e.at):%Y-%m-%d %H:%M} · {ui.md(e.actor_name)} · {e.action} "
-                                   f"{ui.md(e.reason)}")
+        county = clicked_county(result)
+        if county in county_labels and list(ss.get("f_county", [])) != [county]:
+            ss["_pending_county"] = county
+            ss["map_selected"] = []
+            st.rerun()
+
+selected = [i for i in ss.get("map_selected", []) if i in row_ids]
+with right:
+    st.markdown(_summary_html(), unsafe_allow_html=True)
+    if ss.get("map_selected") and not selected:
+        st.caption(ui.t("map.not_visible"))
+    if selected:
+        for fid in selected:
+            _detail(int(fid))
+    elif not present:
+        st.caption(ui.t("map.click_hint"))
+
+# --- exports of exactly this view ----------------------------------------------------------------
+if not present:
+    with st.expander(ui.t("map.export")):
+        stamp = f"{today:%Y%m%d}"
+        e1, e2, e3 = st.columns(3)
+        names = dict(county_labels)
+        e1.download_button(ui.t("map.export_geojson"), mapexport.to_geojson(rows, lang=lang, county_names=names),
+                           file_name=f"sites_{stamp}.geojson", mime="application/geo+json", key="dl_geojson",
+                           on_click="ignore")
+        e2.download_button(ui.t("map.export_csv"), mapexport.to_csv(rows, lang=lang, county_names=names),
+                           file_name=f"sites_{stamp}.csv", mime="text/csv", key="dl_csv", on_click="ignore")
+        boundaries = geo.counties_geojson()
+        png_rows = [{"lon": r["lon"], "lat": r["lat"], "status": r["status"]} for r in rows]
+        e3.download_button(ui.t("map.export_png"),
+                           lambda: mapexport.png_map(png_rows, boundaries, lang=lang)[0],
+                           file_name=f"map_{stamp}.png", mime="image/png", key="dl_png", on_click="ignore")
+
+# --- widgets -> URL --------------------------------------------------------------------------
+new_qp: dict[str, list[str]] = dict(filter_to_query(flt))
+if present:
+    new_qp["present"] = ["1"]
+if selected:
+    new_qp["finding"] = [str(selected[0])]
+if url_now != new_qp:
+    lang_qp = qp.get("lang")
+    qp.from_dict({**new_qp, **({"lang": lang_qp} if lang_qp else {})})
+ss["_map_qs"] = new_qp

@@ -146,7 +146,7 @@ class E2EEnv:
 
     def seed_demo(self) -> None:
         if not self.seeded:
-            self.run_cli("seed-demo")
+            self.run_cli("seed-demo", "--append")  # other tests on this server may have added findings
             self.seeded = True
 
 

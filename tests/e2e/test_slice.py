@@ -22,6 +22,7 @@ from tests.e2e import harness
 from tests.photo_factory import make_jpeg
 
 PORTRAIT = (768, 1024)
+SITE = "E2E切片宏达建材厂"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 NAV_TITLES = {"map": "问题地图", "verify": "现场核查", "signoff": "验收销号", "capture": "现场记录"}
 
@@ -33,7 +34,7 @@ def _photo(tmp_path: Path, name: str, seed: int) -> Path:
 
 
 def _fill(page: Page, label: str, value: str, *, area: bool = False) -> None:
-    box = page.get_by_label(label, exact=True)
+    box = page.get_by_label(label, exact=True).first  # hidden tabs repeat some labels; the first tab is open
     with harness.expect_rerun(page):
         box.fill(value)
         box.press("Control+Enter" if area else "Enter")
@@ -63,6 +64,14 @@ def _open(page: Page, base: str, path: str) -> None:
         expect(page.get_by_test_id("stSidebar")).to_have_attribute("aria-expanded", "false")
 
 
+def _open_map_for(page: Page, base: str, text: str) -> None:
+    """Open the map filtered to one site by a link (the remembered login survives the reload),
+    so other tests' data on the shared server cannot change what this test sees."""
+    page.goto(f"{base}/map?q={text}", wait_until="domcontentloaded")
+    harness.wait_for_app(page)
+    expect(page.get_by_role("heading", name="问题点位地图")).to_be_visible()
+
+
 def _marker_colours(page: Page) -> list[str]:
     frame = page.frame_locator(MAP_FRAME)
     pins = frame.locator(".fs-pin svg g")
@@ -81,7 +90,7 @@ def test_finding_to_signoff_slice(new_page, e2e_env, app_server: str, tmp_path: 
     # --- the field user logs a finding
     page = _new_session(new_page, e2e_env, "field1")
     expect(page.get_by_role("heading", name="现场记录问题")).to_be_visible()
-    _fill(page, "点位/企业名称", "E2E宏达建材厂")
+    _fill(page, "点位/企业名称", SITE)
     _fill(page, "问题描述", "露天堆放物料未苫盖，扬尘明显", area=True)
     with harness.expect_rerun(page):
         page.get_by_role("button", name="大气", exact=True).click()
@@ -100,14 +109,14 @@ def test_finding_to_signoff_slice(new_page, e2e_env, app_server: str, tmp_path: 
     harness.screenshot(page, "slice-1-captured-768x1024")
 
     # --- it shows on the map in the pending colour
-    _open(page, app_server, "/map")
+    _open_map_for(page, app_server, SITE)
     assert _marker_colours(page) == [STATUS["pending"].colour]
     harness.screenshot(page, "slice-2-map-pending-768x1024")
 
     # --- the field user writes the on-site verification with an after-photo
     _open(page, app_server, "/verify")
     expect(page.get_by_role("heading", name="现场核查记录")).to_be_visible()
-    expect(page.get_by_role("combobox", name="选择问题")).to_have_value(re.compile(f"^#{finding_id} E2E宏达建材厂"))
+    expect(page.get_by_role("combobox", name="选择问题")).to_have_value(re.compile(f"^#{finding_id} {SITE}"))
     _fill(page, "调查核实情况", "经现场核查属实，已责令苫盖", area=True)
     _upload(page, 0, _photo(tmp_path, "after.jpg", 2))
     with harness.expect_rerun(page):
@@ -126,7 +135,7 @@ def test_finding_to_signoff_slice(new_page, e2e_env, app_server: str, tmp_path: 
         sup.get_by_role("button", name="签字验收").first.click()
     harness.wait_for_app(sup)
     expect(sup.get_by_text(re.compile("已签字，当前状态：公示中"))).to_be_visible()
-    _open(sup, app_server, "/map")
+    _open_map_for(sup, app_server, SITE)
     assert _marker_colours(sup) == [STATUS["public_notice"].colour]
 
     # --- after the 公示 period (clock moved forward for the operator's `advance`) it is closed
@@ -134,7 +143,7 @@ def test_finding_to_signoff_slice(new_page, e2e_env, app_server: str, tmp_path: 
     out = subprocess.run([sys.executable, "-m", "field", "advance"], cwd=e2e_env.app_root, text=True,
                          env={**e2e_env.env, "FIELD_FAKE_NOW": later}, capture_output=True, timeout=120)
     assert out.returncode == 0 and out.stdout.startswith("1 "), out.stdout + out.stderr
-    _open(sup, app_server, "/map")
+    _open_map_for(sup, app_server, SITE)
     assert _marker_colours(sup) == [STATUS["closed"].colour]
     harness.screenshot(sup, "slice-3-map-closed-768x1024")
     verify = e2e_env.run_cli("verify")

@@ -324,6 +324,14 @@ def test_click_maps_back_to_the_site_id() -> None:
     picked = {"last_object_clicked": twin, "last_active_drawing": {"properties": {"site_id": "twin"}}}
     assert clicked_site_ids(picked, m.field_site_lookup) == ["twin"]
     assert clicked_site_ids({"last_object_clicked": {"lat": 1.0, "lng": 2.0}}, m.field_site_lookup) == []
+    # A spiderfied marker reports its moved position, Chromium the mouse position: the feature decides
+    mouse = {"last_object_clicked": {"lat": s["lat"] + 3e-3, "lng": s["lon"] - 2e-3},
+             "last_active_drawing": {"type": "Feature", "properties": {"site_id": 3},
+                                     "geometry": {"type": "Point", "coordinates": [s["lon"] - 2e-3,
+                                                                                   s["lat"] + 3e-3]}}}
+    assert clicked_site_ids(mouse, m.field_site_lookup) == [3]
+    stale = {**mouse, "last_active_drawing": {"properties": {"site_id": "not-on-this-map"}}}
+    assert clicked_site_ids(stale, m.field_site_lookup) == []
     assert clicked_site_ids(None, m.field_site_lookup) == []
 
 
@@ -382,3 +390,144 @@ def test_custom_tile_url_is_used_only_when_it_is_a_plain_url() -> None:
     for bad in ('https://x/{z}/{x}/{y}.png");alert(1);//', "https://x/{{ 7*7 }}/{z}", "javascript:alert(1)"):
         m = build_map([], boundaries=None, settings={"tiles": "custom", "tile_url": bad})
         assert m.field_tiles == "none" and "L.tileLayer" not in render(m)
+
+
+# --- issue 4: the brief's XSS payloads, county clicks, the view in the URL, AMap reference -------
+
+BRIEF_PAYLOADS = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "`${alert(1)}`",
+    "{{7*7}}",
+    '"><svg onload=alert(1)>',
+    "</script><script>alert(1)</script>",
+    "javascript:alert(1)",
+]
+
+
+@pytest.mark.parametrize("payload", BRIEF_PAYLOADS)
+def test_each_brief_payload_is_inert_in_every_field(payload: str) -> None:
+    """Site name, description, 受理编号, unit, address and county name all carry the payload."""
+    sites = [{"id": i, "lon": 116.8 + i / 50, "lat": 38.3, "status": "pending", "name": payload,
+              "description": payload, "case_no": payload, "unit": payload, "address": payload}
+             for i in range(3)]
+    sites.append({"id": 9, "lon": 116.9, "lat": 38.31, "status": "pending", "name": "", "case_no": payload})
+    html = render(build_map(sites, boundaries=county_fc(payload, "130903"), settings={"tiles": "none"},
+                            choropleth_counts={"130903": 2}))
+    for raw in ("<img src=x", "<script>alert", "<svg onload", "${", "`", "{{7*7}}"):
+        assert raw not in html, raw
+    assert html.count("</script>") == len(re.findall(r"<script\b", html))
+    blob = site_blob(html)
+    # decoded, the tooltips are the payload itself (not "49"): text, never evaluated
+    assert {html_lib.unescape(t) for t in blob["n"]} == {payload}  # name, and case_no when unnamed
+    # javascript: can only matter in an href/src; we never build links from user text
+    assert not re.search(r"""(?:href|src)\s*=\s*["']?javascript:""", html, re.IGNORECASE)
+
+
+def test_county_features_are_tagged_and_a_county_click_maps_to_its_adcode() -> None:
+    m = build_map(make_sites(5), boundaries=county_fc(), settings={"tiles": "none"})
+    html = render(m)
+    assert '"kind":"county","adcode":"130902"' in html
+    polygon = {"type": "Feature", "properties": {"kind": "county", "adcode": "130902", "name": "新华区"},
+               "geometry": {"type": "Polygon", "coordinates": [[[116.8, 38.28], [116.9, 38.28], [116.9, 38.36]]]}}
+    result = {"last_object_clicked": {"lat": 38.31, "lng": 116.85}, "last_active_drawing": polygon}
+    assert mapview.clicked_county(result) == "130902"
+    assert clicked_site_ids(result, m.field_site_lookup) == []
+
+
+def test_a_marker_click_is_never_a_county_click() -> None:
+    sites = make_sites(5)
+    m = build_map(sites, boundaries=county_fc(), settings={"tiles": "none"})
+    s = sites[2]
+    marker = {"type": "Feature", "properties": {"site_id": 2, "status": s["status"]},
+              "geometry": {"type": "Point", "coordinates": [round(s["lon"], 6), round(s["lat"], 6)]}}
+    result = {"last_object_clicked": {"lat": round(s["lat"], 6), "lng": round(s["lon"], 6)},
+              "last_active_drawing": marker}
+    assert clicked_site_ids(result, m.field_site_lookup) == [2]
+    assert mapview.clicked_county(result) is None
+    # a marker whose properties also hold an adcode still is not a county; nor is a cluster click
+    marker["properties"].update({"kind": "county", "adcode": "130902"})
+    assert mapview.clicked_county(result) is None
+    cluster = {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [116.8, 38.3]}}
+    assert mapview.clicked_county({"last_active_drawing": cluster}) is None
+    assert mapview.clicked_county(None) is None
+
+
+def test_click_signature_changes_per_click_and_not_per_rerun() -> None:
+    a = {"last_object_clicked": {"lat": 38.3, "lng": 116.8},
+         "last_active_drawing": {"properties": {"kind": "county", "adcode": "130902"}}}
+    b = {"last_object_clicked": {"lat": 38.31, "lng": 116.8}, "last_active_drawing": a["last_active_drawing"]}
+    assert mapview.click_signature(a) == mapview.click_signature(json.loads(json.dumps(a)))
+    assert mapview.click_signature(a) != mapview.click_signature(b)
+    assert mapview.click_signature({"last_object_clicked": None}) is None
+
+
+def test_filter_url_round_trip() -> None:
+    import datetime as dt
+
+    from field.findings import MapFilter
+
+    flt = MapFilter(statuses=("rectifying", "pending"), counties=("130903", "130902"), types=("noise", "air"),
+                    batches=(12, 3), key_attention=True, overdue=True, date_from=dt.date(2024, 5, 1),
+                    date_to=dt.date(2024, 6, 30), text="宏达, 化工 ")
+    query = mapview.filter_to_query(flt)
+    assert query == {"status": ["pending", "rectifying"], "county": ["130902", "130903"], "type": ["air", "noise"],
+                     "batch": ["3", "12"], "key": ["1"], "overdue": ["1"], "from": ["2024-05-01"],
+                     "to": ["2024-06-30"], "q": ["宏达, 化工"]}
+    back = mapview.filter_from_query(query)
+    assert mapview.filter_to_query(back) == query
+    assert back.text == "宏达, 化工" and back.batches == (3, 12)
+    assert mapview.filter_key(back) == mapview.filter_key(flt)
+    assert mapview.filter_to_query(MapFilter()) == {}
+
+
+def test_filter_from_query_drops_bad_values() -> None:
+    flt = mapview.filter_from_query({"status": ["pending", "<script>"], "county": ["130903", "x"],
+                                     "batch": ["-1", "abc", "7"], "from": "2024-13-01", "to": "2024-01-01",
+                                     "key": "0", "q": "x" * 500}, counties=["130903"])
+    assert flt.statuses == ("pending",) and flt.counties == ("130903",) and flt.batches == (7,)
+    assert flt.date_from is None and flt.date_to == dt_date(2024, 1, 1)
+    assert flt.key_attention is False and len(flt.text) == mapview.MAX_QUERY_TEXT
+    swapped = mapview.filter_from_query({"from": "2024-06-01", "to": "2024-05-01"})
+    assert (swapped.date_from, swapped.date_to) == (dt_date(2024, 5, 1), dt_date(2024, 6, 1))
+
+
+def dt_date(y: int, m: int, d: int):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    return dt.date(y, m, d)
+
+
+def test_amap_point_lands_within_a_metre_of_the_reference() -> None:
+    """WGS (116.404, 39.915) -> GCJ (116.41024449916938, 39.91640428150164), a published pair."""
+    from field.geo import distance_m
+
+    site = {"id": 1, "lon": 116.404, "lat": 39.915, "status": "pending", "name": "天安门"}
+    blob = site_blob(render(build_map([site], boundaries=None, settings={"tiles": "amap"})))
+    assert distance_m(blob["p"][0], blob["p"][1], 116.41024449916938, 39.91640428150164) < 1.0
+    assert distance_m(blob["p"][0], blob["p"][1], site["lon"], site["lat"]) > 100  # the shift happened
+
+
+def test_no_tiles_still_draws_boundaries_and_sites() -> None:
+    html = render(build_map(make_sites(4), boundaries=county_fc(), settings={"tiles": "none"}))
+    assert "L.tileLayer" not in html
+    assert "L.geoJSON(" in html and len(site_blob(html)["i"]) == 4
+
+
+def test_focus_counties_fit_the_view_to_them() -> None:
+    fc = county_fc()
+    far = {"type": "Feature", "properties": {"adcode": "130983", "name": "黄骅市"},
+           "geometry": {"type": "Polygon", "coordinates": [[[117.2, 38.2], [117.6, 38.2], [117.6, 38.6],
+                                                            [117.2, 38.2]]]}}
+    fc["features"].append(far)
+    html_all = render(build_map([], boundaries=fc, settings={"tiles": "none"}))
+    html_one = render(build_map([], boundaries=fc, settings={"tiles": "none"}, focus_counties=["130983"]))
+    assert "[[38.2, 116.8], [38.6, 117.6]]" in html_all
+    assert "[[38.2, 117.2], [38.6, 117.6]]" in html_one
+
+
+def test_presentation_mode_uses_larger_marks() -> None:
+    normal = render(build_map(make_sites(3), boundaries=None, settings={"tiles": "none"}))
+    big = render(build_map(make_sites(3), boundaries=None, settings={"tiles": "none"}, presentation=True))
+    assert "iconSize: [18, 18]" in normal and "iconSize: [26, 26]" in big
+    assert "fs-large" in big and 'fs-legend fs-large' not in normal

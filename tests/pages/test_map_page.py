@@ -1,0 +1,190 @@
+"""The map page in Streamlit's AppTest: a URL builds the filter widgets, the widgets write the URL,
+counts match the data, the detail panel and role-dependent actions, exports offered.
+
+Runs the real app (`app.py`, navigation and login gate) against a temp database on SQLite and
+PostgreSQL; the page is selected with `switch_page`, the user is logged in through session state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ui
+from field import clock
+from field.findings import FindingInput, Location, create_finding
+from field.models import Case
+from field.vocab import STATUS
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+# Points well inside 运河区 (130903) and 黄骅市 (130983).
+YUNHE = (116.84, 38.30)
+HUANGHUA = (117.33, 38.37)
+
+
+@pytest.fixture
+def app_env(rt, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """Point the app's cached runtime at the test database, and forget it afterwards."""
+    monkeypatch.setenv("FIELD_DATABASE_URL", rt.settings.database_url)
+    monkeypatch.setenv("FIELD_DATA_DIR", str(rt.settings.data_dir))
+    monkeypatch.setenv("FIELD_TILES", "none")
+    ui._runtime.clear()
+    yield rt
+    ui._runtime.clear()
+
+
+@pytest.fixture
+def data(session, users) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Three findings: two in 运河区 (one on a key case of batch 3 with a past deadline), one in 黄骅市."""
+    now = clock.now()
+    case = Case(case_no="D3HB202405240001*", batch=3, key_attention=True, deadline=(now - dt.timedelta(days=5)).date(),
+                responsible_unit="运河区生态环境分局", content="x")
+    session.add(case)
+    session.flush()
+    made = {}
+    for name, (lon, lat), case_id, types in [
+        ("运河甲厂", YUNHE, case.id, ["air"]),
+        ("运河乙厂", (YUNHE[0] + 0.01, YUNHE[1] + 0.005), None, ["water"]),
+        ("黄骅丙厂", HUANGHUA, None, ["noise"]),
+    ]:
+        f = create_finding(session, users["field"], FindingInput(
+            description=f"{name}问题描述", pollution_types=types, location=Location(lon, lat, "typed"),
+            site_name=name, address=f"{name}地址", case_id=case_id), now=now)
+        made[name] = f
+    session.commit()
+    return {"case": case, **made}
+
+
+def _app(user_id: int, query: dict[str, Any] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_id"] = user_id
+    at.session_state["lang"] = "zh"
+    at.switch_page(str(Path(APP).parent / "pages" / "map.py"))
+    at.query_params.update(query or {})
+    return at.run()
+
+
+def _total(at: AppTest) -> int:
+    html = "".join(m.value for m in at.markdown if "fs-status-counts" in m.value)
+    marker = 'data-total="'
+    assert marker in html, "the status summary table is missing"
+    start = html.index(marker) + len(marker)
+    return int(html[start:html.index('"', start)])
+
+
+def test_url_builds_the_filter_widgets(app_env, users, data) -> None:  # type: ignore[no-untyped-def]
+    at = _app(users["viewer"].id, {"status": ["pending"], "county": "130903", "type": ["air", "water"],
+                                   "batch": "3", "key": "1", "overdue": "1", "q": "甲厂",
+                                   "from": "2020-01-02", "to": "2030-12-31"})
+    assert not at.exception, at.exception
+    assert at.multiselect(key="f_status").value == ["pending"]
+    assert at.multiselect(key="f_county").value == ["130903"]
+    assert at.multiselect(key="f_type").value == ["water", "air"]  # vocabulary order, canonical
+    assert at.multiselect(key="f_batch").value == [3]
+    assert at.checkbox(key="f_key").value is True
+    assert at.checkbox(key="f_overdue").value is True
+    assert at.text_input(key="f_text").value == "甲厂"
+    assert at.date_input(key="f_from").value == dt.date(2020, 1, 2)
+    assert at.date_input(key="f_to").value == dt.date(2030, 12, 31)
+    # Only the key, overdue, batch-3 case in 运河区 matches all of that.
+    assert _total(at) == 1
+
+
+def test_widgets_write_the_url_and_counts_follow(app_env, users, data) -> None:  # type: ignore[no-untyped-def]
+    at = _app(users["viewer"].id)
+    assert not at.exception, at.exception
+    assert _total(at) == 3
+    assert not {k for k in at.query_params if k != "lang"}, at.query_params
+    at.multiselect(key="f_county").set_value(["130903"]).run()
+    assert _total(at) == 2
+    assert at.query_params.get("county") == "130903"
+    at.text_input(key="f_text").set_value("乙厂").run()
+    assert _total(at) == 1
+    assert at.query_params.get("q") == "乙厂"
+    # The same URL in a fresh session reproduces the view.
+    again = _app(users["viewer"].id, dict(at.query_params))
+    assert again.multiselect(key="f_county").value == ["130903"]
+    assert again.text_input(key="f_text").value == "乙厂"
+    assert _total(again) == 1
+
+
+def test_bad_url_values_are_dropped_not_fatal(app_env, users, data) -> None:  # type: ignore[no-untyped-def]
+    at = _app(users["viewer"].id, {"status": ["nonsense", "pending"], "county": "999999", "batch": "x",
+                                   "from": "not-a-date"})
+    assert not at.exception, at.exception
+    assert at.multiselect(key="f_status").value == ["pending"]
+    assert at.multiselect(key="f_county").value == []
+    assert at.date_input(key="f_from").value is None
+    assert _total(at) == 3
+
+
+def test_scoped_user_sees_only_own_counties(app_env, users, data) -> None:  # type: ignore[no-untyped-def]
+    at = _app(users["field_yunhe"].id)
+    assert not at.exception, at.exception
+    assert _total(at) == 2
+    assert at.multiselect(key="f_county").options == ["运河区"]
+
+
+def _detail_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_finding_in_url_opens_detail_with_field_action(app_env, users, data) -> None:  # type: ignore[no-untyped-def]
+    f = data["运河甲厂"]
+    at = _app(users["field"].id, {"finding": str(f.id)})
+    assert not at.exception, at.exception
+    text = _detail_text(at)
+    assert "运河甲厂" in text and "D3HB202405240001" in text and "运河区生态环境分局" in text
+    links = [p.proto for p in at.get("page_link")]
+    assert [(p.page, p.query_string) for p in links] == [("verify", f"finding={f.id}")], links
+    assert STATUS.label("pending", "zh") in text
+
+
+def test_viewer_gets_no_actions(app_env, users, data) -> None:  # type: ignore[no-untyped-def]
+    f = data["黄骅丙厂"]
+    at = _app(users["viewer"].id, {"finding": str(f.id)})
+    assert not at.exception, at.exception
+    assert "黄骅丙厂" in _detail_text(at)
+    assert list(at.get("page_link")) == []
+    assert any("无可办理" in c.value for c in at.caption)
+
+
+def test_supervisor_gets_signoff_link_only_when_awaiting(app_env, users, data) -> None:  # type: ignore[no-untyped-def]
+    f = data["运河乙厂"]
+    at = _app(users["super"].id, {"finding": str(f.id)})
+    assert list(at.get("page_link")) == []  # pending: nothing to sign yet
+    from field.models import Finding
+
+    with app_env.session() as s:
+        s.get(Finding, f.id).status = "awaiting_signoff"
+        s.commit()
+    at = _app(users["super"].id, {"finding": str(f.id)})
+    assert [p.proto.page for p in at.get("page_link")] == ["signoff"]
+
+
+def test_finding_outside_scope_is_refused(app_env, users, data) -> None:  # type: ignore[no-untyped-def]
+    at = _app(users["field_yunhe"].id, {"finding": str(data["黄骅丙厂"].id)})
+    assert not at.exception, at.exception
+    assert "黄骅丙厂" not in _detail_text(at)
+
+
+def test_presentation_mode_from_url(app_env, users, data) -> None:  # type: ignore[no-untyped-def]
+    at = _app(users["viewer"].id, {"present": "1"})
+    assert not at.exception, at.exception
+    assert at.toggle(key="f_present").value is True
+    assert not at.title  # the projector gets the map, not a page heading
+    assert _total(at) == 3
+    at.toggle(key="f_present").set_value(False).run()
+    assert "present" not in at.query_params
+    assert at.title
+
+
+def test_exports_offered(app_env, users, data) -> None:  # type: ignore[no-untyped-def]
+    at = _app(users["viewer"].id)
+    keys = {b.key for b in at.get("download_button")}
+    assert {"dl_geojson", "dl_csv", "dl_png"} <= keys, keys
