@@ -176,5 +176,37 @@ def seed(rt: Runtime, *, password: str | None = None, count: int = 300, rnd_seed
                 signoff.record_recheck(s, author, finding.id, rebound=True, facts="复查发现问题反弹，物料再次露天堆放。",
                                        now=signed_at + dt.timedelta(days=25))
                 s.commit()
+        _seed_problems(s, users["officer01"], counties, cases, rnd, now)
         total = s.scalar(select(func.count()).select_from(Finding)) or 0
     return DemoResult(findings=total, passwords=passwords)
+
+
+PROBLEM_TITLES = [
+    ("大气污染防治", "部分企业物料堆场扬尘管控不到位", ["全面排查物料堆场，落实苫盖、围挡和喷淋", "建立堆场扬尘巡查台账，每周一汇总"]),
+    ("水污染防治", "城乡结合部生活污水直排问题突出", ["完成排污口溯源整治", "建设污水收集管网并接入处理厂"]),
+    ("固体废物", "危险废物规范化管理存在短板", ["开展危废规范化管理专项检查", "督促企业建立危废管理台账"]),
+    ("生态保护", "河道两侧违法占用问题整改滞后", ["清理河道两侧违法建筑", "建立河长巡河长效机制"]),
+]
+
+
+def _seed_problems(s, officer: User, counties, cases, rnd: random.Random, now: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+    """Feedback problems with measures in every progress state, linked to some cases, so the
+    ledgers and lists have something to show."""
+    from field import ledgers
+    from field.vocab import MEASURE_PROGRESS
+
+    progress = MEASURE_PROGRESS.codes
+    for i, (aspect, title, measures) in enumerate(PROBLEM_TITLES):
+        county = counties[i * 3 % len(counties)]
+        problem = ledgers.create_problem(s, officer, ledgers.ProblemInput(
+            title=title, code=f"FK-{i + 1:02d}", aspect=aspect, target="按期完成整改并销号", round="第三轮",
+            county_adcode=county.adcode, lead_unit=f"{county.name}人民政府", responsible_unit=f"{county.name}生态环境分局",
+            responsible_person=rnd.choice(["周明", "吴刚", "郑华"]), responsible_phone="0317-2000000",
+            deadline=(now + dt.timedelta(days=30 * (i + 1))).date(), progress_text="正在推进"))
+        for j, content in enumerate(measures):
+            ledgers.add_measure(s, officer, problem.id, ledgers.MeasureInput(
+                content=content, seq=j + 1, responsible_unit=f"{county.name}生态环境分局",
+                deadline=(now + dt.timedelta(days=20 * (j + 1))).date(), progress=progress[(i * 2 + j) % len(progress)]))
+        for case in cases[i::len(PROBLEM_TITLES)][:3]:
+            ledgers.link_case(s, officer, problem.id, case.id)
+    s.commit()
