@@ -146,7 +146,8 @@ def test_finding_to_signoff_slice(new_page, e2e_env, app_server: str, tmp_path: 
     later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
     out = subprocess.run([sys.executable, "-m", "field", "advance"], cwd=e2e_env.app_root, text=True,
                          env={**e2e_env.env, "FIELD_FAKE_NOW": later}, capture_output=True, timeout=120)
-    assert out.returncode == 0 and out.stdout.startswith("1 "), out.stdout + out.stderr
+    # demo items of other tests on this server may close too; ours is checked on the map below
+    assert out.returncode == 0 and int(out.stdout.split()[0]) >= 1, out.stdout + out.stderr
     _open_map_for(sup, app_server, SITE)
     assert _marker_colours(sup) == [STATUS["closed"].colour]
     harness.screenshot(sup, "slice-3-map-closed-768x1024")
