@@ -29,6 +29,7 @@ from functools import cache
 from typing import Any
 
 from field import clock
+from field.mapview import _finite
 from field.vocab import POLLUTION_TYPES, STATUS
 
 # Column key -> (zh header, en header), in export order.
@@ -84,12 +85,6 @@ def _iso(v: Any) -> Any:
     return v
 
 
-def _finite(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
 
 
 # --- GeoJSON -----------------------------------------------------------------------------------

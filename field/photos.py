@@ -35,6 +35,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
+from field.geo import distance_m
+
 # --------------------------------------------------------------------------------------------
 # limits
 
@@ -811,15 +813,6 @@ def ingest(data: bytes, filename: str, store: PhotoStore) -> IngestedPhoto:
 # --------------------------------------------------------------------------------------------
 # evidence notes
 
-_EARTH_RADIUS_M = 6_371_008.8
-
-
-def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres on the mean Earth sphere; ample for a 200 m tolerance."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _aware(dt: datetime, local_tz: tzinfo) -> datetime:
@@ -848,7 +841,7 @@ def evidence_flags(
     if photo_lon is None or photo_lat is None:
         flags.append(Flag("photo.no_gps", {}, "info"))
     elif site_lon is not None and site_lat is not None:
-        d = haversine_m(photo_lon, photo_lat, site_lon, site_lat)
+        d = distance_m(photo_lon, photo_lat, site_lon, site_lat)
         if d > max_distance_m:
             flags.append(Flag("photo.far_from_site", {"distance_m": int(round(d))}))
     if photo_time is None:

@@ -12,11 +12,11 @@ import pytest
 from PIL import Image, ImageFile
 
 from field import photos
+from field.geo import distance_m as haversine_m
 from field.photos import (
     PhotoError,
     PhotoStore,
     evidence_flags,
-    haversine_m,
     ingest,
     inspect,
     make_derivatives,
