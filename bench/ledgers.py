@@ -6,7 +6,7 @@ the same run, so the ratio means something on any machine:
 - import: ours = parse + preview + bulk INSERT ... RETURNING + bulk audit rows, one commit;
   baseline = the same parse, then per row a SELECT for the existing case, ORM add of Case and
   CaseResult, `audit.record`, flush (what a first implementation would do).
-- export: ours = `ledgers.export_xlsx` (openpyxl write_only); baseline = the same ledger rows
+- export: ours = `ledgers.export_xlsx` (XlsxWriter, constant memory); baseline = the same ledger rows
   written cell by cell with openpyxl's normal mode.
 
     python bench/ledgers.py [--rows 10000] [--db sqlite|URL]

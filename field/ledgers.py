@@ -420,51 +420,42 @@ def _safe(value: Any) -> Any:
 
 def write_xlsx(ledger: Ledger, out: str | Path | IO[bytes], *, lang: str = "zh",
                progress: Progress | None = None) -> None:
-    """Stream the ledger to .xlsx. Text that starts with "=" is written as text, never as a
-    formula: a complaint cannot become a formula in the city's spreadsheet."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
+    """Stream the ledger to .xlsx with XlsxWriter in constant-memory mode (about three times
+    faster than openpyxl's write-only mode on a 10,000-row ledger; bench/ledgers.py). Text that
+    starts with "=" is written as text, never as a formula: a complaint cannot become a formula
+    in the city's spreadsheet, and URLs stay plain text."""
+    import xlsxwriter
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=ledger.title[:31])
+    wb = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False})
+    ws = wb.add_worksheet(ledger.title[:31])
     widths = {"content": 60, "facts": 40, "handling": 40, "accountability": 30, "problem": 40, "measure": 50,
               "progress_text": 40, "target": 30, "effect": 30, "case_no": 22}
     for i, col in enumerate(ledger.columns):
-        letter = _col_letter(i + 1)
-        ws.column_dimensions[letter].width = widths.get(col, 14)
-    title = WriteOnlyCell(ws, value=ledger.title)
-    title.font = Font(bold=True, size=14)
-    ws.append([title])
-    header = []
-    for h in ledger.headers(lang):
-        c = WriteOnlyCell(ws, value=h)
-        c.font = Font(bold=True)
-        c.alignment = Alignment(wrap_text=True, vertical="center")
-        header.append(c)
-    ws.append(header)
+        ws.set_column(i, i, widths.get(col, 14))
+    ws.write_string(0, 0, ledger.title, wb.add_format({"bold": True, "font_size": 14}))
+    header = wb.add_format({"bold": True, "text_wrap": True, "valign": "vcenter"})
+    for j, h in enumerate(ledger.headers(lang)):
+        ws.write_string(1, j, h, header)
     n = len(ledger.rows) or 1
     for i, row in enumerate(ledger.rows):
-        values = []
-        for v in row:
-            if isinstance(v, str) and v.startswith("="):
-                cell = WriteOnlyCell(ws, value=_safe(v))
-                cell.data_type = "s"
-                values.append(cell)
+        r = i + 2
+        for j, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            if isinstance(v, str):
+                ws.write_string(r, j, _safe(v))
+            elif isinstance(v, bool):
+                ws.write_boolean(r, j, v)
+            elif isinstance(v, int | float):
+                ws.write_number(r, j, v)
             else:
-                values.append(_safe(v))
-        ws.append(values)
+                ws.write_string(r, j, str(v))
         if progress and i % 1000 == 0:
             progress(0.5 + 0.5 * i / n, "write")
-    wb.save(out)
+    wb.close()
     if progress:
         progress(1.0, "done")
-
-
-def _col_letter(n: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(n)
 
 
 def export_xlsx(session: Session, user: User, kind: str, *, lang: str = "zh", batch: int | None = None,
