@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from field import auth, clock, geo, signoff
 from field.findings import FindingInput, Location, attach_photo, create_finding, store_photo
 from field.models import Case, Finding, User
+from field.permissions import in_scope
 from field.runtime import Runtime
 
 PEOPLE = [
@@ -127,9 +128,9 @@ def seed(rt: Runtime, *, password: str | None = None, count: int = 300, rnd_seed
         signers = [users["super01"], users["super02"]]
         for i, target in enumerate(plan):
             county = counties[rnd.randrange(len(counties))]
-            author = next((u for u in field_users if u.all_counties or county.adcode in u.county_scope),
+            author = next((u for u in field_users if in_scope(u, county.adcode)),
                           users["field01"])
-            signer = next(u for u in signers if u.all_counties or county.adcode in u.county_scope)
+            signer = next(u for u in signers if in_scope(u, county.adcode))
             lon, lat = _point_in(county, rnd)
             brand, (kind, types, subtype) = rnd.choice(BRANDS), rnd.choice(KINDS)
             days_ago = rnd.randint(1, 60) if target in ("pending", "rectifying") else rnd.randint(35, 60)

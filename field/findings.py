@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from field import audit, clock, geo
+from field import audit, clock, geo, photos
 from field.clean import text as clean
 from field.errors import FieldError, ValidationError
 from field.models import Case, County, Finding, FindingPhoto, Photo, Site, User
 from field.permissions import in_scope, require
+from field.photos import MAX_PHOTOS_PER_FINDING
 from field.vocab import LOCATION_SOURCES, PHOTO_KINDS, POLLUTION_TYPES, SEVERITY, STATUS
 
-MAX_PHOTOS_PER_FINDING = 20
 MAX_DESCRIPTION = 5000
 
 
@@ -150,8 +150,6 @@ def create_finding(session: Session, actor: User, data: FindingInput, *, now: dt
 
 def store_photo(session: Session, actor: User, data: bytes, filename: str, store: Any) -> Photo:
     """Ingest and store a photo once by hash; the same bytes twice give the same row."""
-    from field import photos
-
     require(actor, "photo.add", check_county=False)
     info = photos.ingest(data, filename, store)
     existing = session.scalar(select(Photo).where(Photo.sha256 == info.sha256))
@@ -177,8 +175,6 @@ def store_photo(session: Session, actor: User, data: bytes, filename: str, store
 
 
 def photo_flags(photo: Photo, site: Site, visit: dt.datetime) -> list[dict[str, Any]]:
-    from field import photos
-
     flags = photos.evidence_flags(photo.exif_lon, photo.exif_lat, photo.taken_at, site.lon, site.lat, visit)
     return [{"key": f.key, **f.params} for f in flags]
 

@@ -249,35 +249,34 @@ def update_measure(session: Session, user: User, measure_id: int, **changes: Any
     return measure
 
 
-def link_case(session: Session, user: User, problem_id: int, case_id: int) -> bool:
-    """Attach a complaint case to a problem; True if a new link was made (linking twice is a no-op)."""
+def _link(session: Session, user: User, problem_id: int, model: Any, column: str, target_id: int,
+          county: str | None) -> bool:
+    """Link a case or finding to a problem once; True if a new link was made."""
     problem = _problem(session, user, problem_id)
+    require(user, "case.edit", county)
+    fk = getattr(model, column)
+    if session.scalar(select(model).where(fk == target_id, model.problem_id == problem.id)):
+        return False
+    session.add(model(**{column: target_id, "problem_id": problem.id}))
+    audit.record(session, user, "problem", problem.id, f"link_{column.removesuffix('_id')}",
+                 after={column: target_id})
+    session.flush()
+    return True
+
+
+def link_case(session: Session, user: User, problem_id: int, case_id: int) -> bool:
+    """Attach a complaint case to a problem (linking twice is a no-op)."""
     case = session.get(Case, case_id)
     if case is None:
         raise ValidationError("ledger.case_not_found", id=case_id)
-    require(user, "case.edit", case.county_adcode)
-    if session.scalar(select(CaseProblem).where(CaseProblem.case_id == case_id,
-                                                CaseProblem.problem_id == problem.id)):
-        return False
-    session.add(CaseProblem(case_id=case_id, problem_id=problem.id))
-    audit.record(session, user, "problem", problem.id, "link_case", after={"case_id": case_id})
-    session.flush()
-    return True
+    return _link(session, user, problem_id, CaseProblem, "case_id", case_id, case.county_adcode)
 
 
 def link_finding(session: Session, user: User, problem_id: int, finding_id: int) -> bool:
-    problem = _problem(session, user, problem_id)
     finding = session.get(Finding, finding_id)
     if finding is None:
         raise ValidationError("ledger.finding_not_found", id=finding_id)
-    require(user, "case.edit", finding.site.county_adcode)
-    if session.scalar(select(FindingProblem).where(FindingProblem.finding_id == finding_id,
-                                                   FindingProblem.problem_id == problem.id)):
-        return False
-    session.add(FindingProblem(finding_id=finding_id, problem_id=problem.id))
-    audit.record(session, user, "problem", problem.id, "link_finding", after={"finding_id": finding_id})
-    session.flush()
-    return True
+    return _link(session, user, problem_id, FindingProblem, "finding_id", finding_id, finding.site.county_adcode)
 
 
 def list_problems(session: Session, user: User) -> list[Problem]:

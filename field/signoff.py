@@ -31,7 +31,7 @@ from field.clean import text as clean
 from field.errors import ConflictError, FieldError, ValidationError
 from field.findings import attach_photo
 from field.models import Finding, FindingPhoto, Photo, SignOff, User, Verification
-from field.permissions import require
+from field.permissions import in_scope, require
 from field.vocab import TRUTHFULNESS
 
 GENESIS = "0" * 64
@@ -395,14 +395,14 @@ def due_rechecks(session: Session, actor: User, *, within_days: int = 14, today:
                                   Finding.recheck_due_on <= today + dt.timedelta(days=within_days))
             .options(selectinload(Finding.site)).order_by(Finding.recheck_due_on))
     return [f for f in session.scalars(stmt)
-            if actor.all_counties or f.site.county_adcode in (actor.county_scope or [])]
+            if in_scope(actor, f.site.county_adcode)]
 
 
 def in_notice(session: Session, actor: User) -> list[Finding]:
     stmt = (select(Finding).where(Finding.status == "public_notice")
             .options(selectinload(Finding.site)).order_by(Finding.notice_ends_on))
     return [f for f in session.scalars(stmt)
-            if actor.all_counties or f.site.county_adcode in (actor.county_scope or [])]
+            if in_scope(actor, f.site.county_adcode)]
 
 
 def queue(session: Session, actor: User) -> list[dict[str, Any]]:
@@ -418,11 +418,11 @@ def queue(session: Session, actor: User) -> list[dict[str, Any]]:
                                   .order_by(Verification.created_at)).all()
     for record in corrections:
         finding = session.get(Finding, record.finding_id)
-        if finding is not None and (actor.all_counties or finding.site.county_adcode in (actor.county_scope or [])):
+        if finding is not None and in_scope(actor, finding.site.county_adcode):
             out.append({"finding": finding, "record": record, "own": record.author_id == actor.id,
                         "overdue": False, "since": record.created_at})
     for finding in session.scalars(stmt):
-        if not actor.all_counties and finding.site.county_adcode not in (actor.county_scope or []):
+        if not in_scope(actor, finding.site.county_adcode):
             continue
         record = _latest_verification(finding)
         if record is None or record.state != "submitted":
