@@ -6,9 +6,9 @@ import streamlit as st
 
 import ui
 from field import i18n
-from field.db import DatabaseUnavailable
-from field.errors import FieldError
-from field.vocab import ROLES
+from field.data.db import DatabaseUnavailable
+from field.domain.errors import FieldError
+from field.domain.vocab import ROLES
 
 st.set_page_config(page_title="督察整改", page_icon="🗺️", layout="wide", initial_sidebar_state="auto")
 ui.tablet_css()
@@ -34,7 +34,7 @@ def _language_switch() -> None:
 def _login() -> None:
     st.title(ui.t("app.title"))
     with rt.session() as s:
-        from field import auth
+        from field.services import auth
 
         if not auth.has_users(s):
             st.info(ui.t("login.no_users"))
@@ -44,7 +44,7 @@ def _login() -> None:
         password = st.text_input(ui.t("login.password"), type="password", autocomplete="current-password")
         submitted = st.form_submit_button(ui.t("login.submit"), type="primary", width="stretch")
     if submitted:
-        from field import auth
+        from field.services import auth
 
         with rt.session() as s:
             try:

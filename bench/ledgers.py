@@ -33,11 +33,12 @@ os.environ.setdefault("FIELD_PASSWORD_HASH", "cheap")
 
 from sqlalchemy import create_engine, select, text  # noqa: E402
 
-from field import audit, auth, cases, ledgers  # noqa: E402
+from field import caseimport as cases  # noqa: E402
 from field.config import load_settings  # noqa: E402
-from field.ledger_models import CaseResult  # noqa: E402
-from field.models import Case  # noqa: E402
+from field.data.ledger_models import CaseResult  # noqa: E402
+from field.data.models import Case  # noqa: E402
 from field.runtime import open_runtime  # noqa: E402
+from field.services import audit, auth, ledgers
 from tests.fixtures_cases import CORE, make_rows, xlsx_bytes  # noqa: E402
 
 

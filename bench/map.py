@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import folium  # noqa: E402
 
-from field.mapassets import VENDOR_DIR  # noqa: E402
-from field.mapview import build_map, escape_html  # noqa: E402
-from field.vocab import STATUS  # noqa: E402
+from field.domain.vocab import STATUS  # noqa: E402
+from field.map.assets import VENDOR_DIR  # noqa: E402
+from field.map.view import build_map, escape_html  # noqa: E402
 
 LON_RANGE = (115.7, 117.8)
 LAT_RANGE = (37.5, 38.9)
@@ -144,7 +144,7 @@ def browser_bench(sites_n: int, seed: int, baseline_n: int, chromium: str, timeo
         base = folium.Map(location=[38.3, 116.84], zoom_start=9, tiles=None)
         for s in make_sites(baseline_n, seed):
             folium.Marker([s["lat"], s["lon"]], tooltip=escape_html(s["name"])).add_to(base)
-        from field.mapassets import localize
+        from field.map.assets import localize
 
         (root / "baseline.html").write_text(localize(base, "/vendor").get_root().render(), encoding="utf-8")
         httpd = _serve(root)

@@ -7,14 +7,16 @@ but the start command.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from field import auth, db, findings
 from field.config import Settings, load_settings
+from field.data import db, uow
 from field.photos import PhotoStore
+from field.services import auth, findings
 
 
 @dataclass
@@ -24,7 +26,16 @@ class Runtime:
     sessions: sessionmaker[Session]
     store: PhotoStore
 
+    def uow(self) -> AbstractContextManager[Session]:
+        """One unit of work: commits on success, rolls back on any error (`field.data.uow`)."""
+        return uow.unit_of_work(self.sessions)
+
+    def read(self) -> AbstractContextManager[Session]:
+        """A session for reads only; nothing it changes is committed."""
+        return uow.read_only(self.sessions)
+
     def session(self) -> Session:
+        """A bare session, for tests and scripts that manage the transaction themselves."""
         return self.sessions()
 
 

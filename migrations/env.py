@@ -1,9 +1,9 @@
-"""Alembic environment: uses the engine/connection handed over by field.db, or FIELD_DATABASE_URL."""
+"""Alembic environment: uses the engine/connection handed over by field.data.db, or FIELD_DATABASE_URL."""
 
 from alembic import context
 
-import field.ledger_models  # noqa: F401  (registers the ledger tables on Base.metadata)
-from field.models import Base
+import field.data.ledger_models  # noqa: F401  (registers the ledger tables on Base.metadata)
+from field.data.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -28,7 +28,7 @@ def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
         from field.config import load_settings
-        from field.db import make_engine
+        from field.data.db import make_engine
 
         engine = make_engine(load_settings().database_url)
     with engine.begin() as conn:

@@ -6,8 +6,8 @@ import streamlit as st
 from sqlalchemy import select
 
 import ui
-from field import clock
-from field.models import AuditEvent
+from field.data.models import AuditEvent
+from field.domain import clock
 
 rt = ui.runtime()
 user = ui.require_user()

@@ -1,7 +1,7 @@
 """现场记录: log a finding on a tablet held in one hand. Layout only; rules live in field/.
 
 What the page guarantees, and how:
-- Nothing typed is lost: the form is saved server-side (`field.drafts`) at the end of every run in
+- Nothing typed is lost: the form is saved server-side (`field.services.drafts`) at the end of every run in
   which its content changed, and restored on the first run of a new session (reload, crash, new
   login). Photos are stored the moment they arrive; the draft keeps their ids.
 - One finding per submit: the idempotency token lives in the draft and in the session, and is
@@ -24,13 +24,15 @@ from sqlalchemy import select
 from streamlit_folium import st_folium
 
 import ui
-from field import clock, drafts, duplicates, geo
+from field import geo
 from field import photos as photo_pipeline
-from field.errors import FieldError, ValidationError
-from field.findings import MAX_PHOTOS_PER_FINDING, store_photo
-from field.mapassets import localize
-from field.models import Photo
-from field.vocab import LOCATION_SOURCES, PHOTO_KINDS, POLLUTION_TYPES, SEVERITY, STATUS
+from field.data.models import Photo
+from field.domain import clock
+from field.domain.errors import FieldError, ValidationError
+from field.domain.vocab import LOCATION_SOURCES, PHOTO_KINDS, POLLUTION_TYPES, SEVERITY, STATUS
+from field.map.assets import localize
+from field.services import drafts, duplicates
+from field.services.findings import MAX_PHOTOS_PER_FINDING, store_photo
 from ui.geolocation import ACCURACY_WARN_M, geolocation, is_fix
 
 rt = ui.runtime()

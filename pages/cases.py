@@ -1,6 +1,6 @@
 """案件督办: import 交办件 batches with a preview, the case list with deadline flags and bulk
 responsibility, problems and measures, and the ledgers with .xlsx downloads. All rules live in
-field.cases / field.ledgers; this page only lays them out."""
+field.caseimport / field.services.ledgers; this page only lays them out."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from field import cases, clock, ledgers
-from field.errors import FieldError
-from field.ledger_models import Problem
-from field.models import Case, County
-from field.permissions import can
-from field.vocab import MEASURE_PROGRESS, POLLUTION_TYPES
+from field import caseimport as cases
+from field.data.ledger_models import Problem
+from field.data.models import Case, County
+from field.domain import clock
+from field.domain.errors import FieldError
+from field.domain.permissions import can
+from field.domain.vocab import MEASURE_PROGRESS, POLLUTION_TYPES
+from field.services import ledgers
 
 rt = ui.runtime()
 user = ui.require_user()

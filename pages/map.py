@@ -18,10 +18,14 @@ from sqlalchemy import func, select
 from streamlit_folium import st_folium
 
 import ui
-from field import audit, clock, geo, mapexport, signoff
-from field.errors import FieldError
-from field.findings import MapFilter, get_finding, map_rows, status_counts
-from field.mapview import (
+from field import geo
+from field.data.models import AuditEvent, Case, Finding
+from field.domain import clock
+from field.domain.errors import FieldError
+from field.domain.permissions import can
+from field.domain.vocab import OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, STATUS
+from field.exports import mapexport
+from field.map.view import (
     RETURNED_OBJECTS,
     build_map,
     click_signature,
@@ -33,9 +37,8 @@ from field.mapview import (
     filter_to_query,
     legend_items,
 )
-from field.models import AuditEvent, Case, Finding
-from field.permissions import can
-from field.vocab import OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, STATUS
+from field.services import audit, signoff
+from field.services.findings import MapFilter, get_finding, map_rows, status_counts
 
 rt = ui.runtime()
 user = ui.require_user()
@@ -137,7 +140,7 @@ def _cached_map(fkey: tuple, skey: tuple, dkey: tuple, lang: str, present: bool,
 
 
 def _asset_base() -> str:
-    from field.mapassets import static_base_url
+    from field.map.assets import static_base_url
 
     return static_base_url(st.get_option("server.baseUrlPath") or "")
 

@@ -13,13 +13,19 @@ from typing import Any
 import streamlit as st
 
 import ui
-from field import clock
-from field.errors import FieldError
-from field.findings import MAX_PHOTOS_PER_FINDING, attach_photo, get_finding, my_findings, store_photo
-from field.models import Finding
-from field.permissions import can
+from field.data.models import Finding
+from field.domain import clock
+from field.domain.errors import FieldError
+from field.domain.permissions import can
+from field.domain.vocab import OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, STATUS
 from field.photos import message as flag_message
-from field.vocab import OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, STATUS
+from field.services.findings import (
+    MAX_PHOTOS_PER_FINDING,
+    attach_photo,
+    get_finding,
+    my_findings,
+    store_photo,
+)
 
 rt = ui.runtime()
 user = ui.require_user()

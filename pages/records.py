@@ -11,11 +11,12 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 import ui
-from field import clock, dossier, sheets
-from field.errors import FieldError
-from field.findings import MapFilter, get_finding, map_rows
-from field.models import SignOff, User
-from field.vocab import STATUS, TRUTHFULNESS
+from field.data.models import SignOff, User
+from field.domain import clock
+from field.domain.errors import FieldError
+from field.domain.vocab import STATUS, TRUTHFULNESS
+from field.exports import dossier, sheets
+from field.services.findings import MapFilter, get_finding, map_rows
 
 rt = ui.runtime()
 user = ui.require_user()

@@ -1,15 +1,16 @@
 """验收销号: the supervisor's queue (sign or return), items in 公示 (objections), re-checks due.
-Every rule (four eyes, scope, reasons, the chain) is enforced in field.signoff."""
+Every rule (four eyes, scope, reasons, the chain) is enforced in field.services.signoff."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 import ui
-from field import clock, signoff
-from field.errors import FieldError
-from field.models import Finding, FindingPhoto
-from field.vocab import PHOTO_KINDS, STATUS, TRUTHFULNESS
+from field.data.models import Finding, FindingPhoto
+from field.domain import clock
+from field.domain.errors import FieldError
+from field.domain.vocab import PHOTO_KINDS, STATUS, TRUTHFULNESS
+from field.services import signoff
 
 rt = ui.runtime()
 user = ui.require_user()

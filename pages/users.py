@@ -1,4 +1,4 @@
-"""用户管理: admins create users and set roles and county scope (checked again in field.auth)."""
+"""用户管理: admins create users and set roles and county scope (checked again in field.services.auth)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import streamlit as st
 from sqlalchemy import select
 
 import ui
-from field import auth, geo
-from field.errors import FieldError
-from field.models import User
-from field.vocab import ROLES
+from field import geo
+from field.data.models import User
+from field.domain.errors import FieldError
+from field.domain.vocab import ROLES
+from field.services import auth
 
 rt = ui.runtime()
 user = ui.require_user()

@@ -8,12 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import ui
-from field import clock, signoff
-from field.errors import FieldError
-from field.findings import store_photo
-from field.models import Finding, Verification
-from field.permissions import in_scope
-from field.vocab import STATUS, TRUTHFULNESS
+from field.data.models import Finding, Verification
+from field.domain import clock
+from field.domain.errors import FieldError
+from field.domain.permissions import in_scope
+from field.domain.vocab import STATUS, TRUTHFULNESS
+from field.services import signoff
+from field.services.findings import store_photo
 
 rt = ui.runtime()
 user = ui.require_user()

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-os.environ.setdefault("FIELD_PASSWORD_HASH", "cheap")  # before field.auth is imported
+os.environ.setdefault("FIELD_PASSWORD_HASH", "cheap")  # before field.services.auth is imported
 
 from field.config import load_settings  # noqa: E402
-from field.models import User  # noqa: E402
+from field.data.models import User  # noqa: E402
 from field.runtime import Runtime, open_runtime  # noqa: E402
 
 SHARED_PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "photos"
@@ -76,7 +76,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def users(session) -> dict[str, User]:  # type: ignore[no-untyped-def]
     """One user per role, plus a second supervisor and a field user limited to 运河区 (130903)."""
-    from field import auth
+    from field.services import auth
 
     made = {}
     for name, role, scope in [

@@ -7,14 +7,20 @@ presentation. Permissions are enforced by the services in `field/`, which raise 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from field import i18n, sessions
-from field.errors import FieldError
-from field.models import User
+from field import i18n
+from field.data.models import User
+from field.data.uow import Session
+from field.domain.errors import FieldError
 from field.runtime import Runtime, open_runtime
+from field.services import sessions
 
 
 @st.cache_resource(show_spinner=False)
@@ -85,6 +91,48 @@ def md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else ""))
 
 
+@dataclass
+class Action:
+    """What `action()` hands the page: the unit of work's session, and how the action ended."""
+
+    session: Session
+    error: FieldError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@contextmanager
+def action(*, inline: bool = False) -> Iterator[Action]:
+    """One user action = one unit of work. Commits when the block ends normally; a `FieldError`
+    rolls back and becomes the message in the user's language — shown at once, or with
+    `inline=True` kept for `field_error()` to show next to its form field after a rerun — and
+    the page carries on (check `act.ok`). Any other exception is a bug and propagates.
+
+    `st.rerun()` / `st.stop()` inside the block end the script only after the commit, so a
+    page can never lose a write by rerunning too early."""
+    control: BaseException | None = None
+    act: Action | None = None
+    try:
+        with runtime().uow() as session:
+            act = Action(session=session)
+            try:
+                yield act
+            except ScriptControlException as exc:  # rerun/stop: commit first, then obey
+                control = exc
+    except FieldError as exc:
+        if act is None:
+            raise
+        act.error = exc
+        if inline:
+            set_field_error(exc)
+        else:
+            st.error(error_text(exc))
+    if control is not None:
+        raise control
+
+
 def field_errors() -> dict[str, str]:
     return st.session_state.setdefault("_field_errors", {})
 
@@ -120,7 +168,7 @@ def tablet_css() -> None:
 def guard(user: User, action: str) -> None:
     """Tell a user up front that their role cannot use this page. The services refuse anyway;
     this only spares them filling in a form that would be rejected."""
-    from field.permissions import can
+    from field.domain.permissions import can
 
     if not can(user, action):
         st.error(i18n.t("perm.role", lang(), action=action))

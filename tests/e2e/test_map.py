@@ -24,9 +24,9 @@ from sqlalchemy import select
 
 from field import geo
 from field.config import load_settings
-from field.findings import FindingInput, Location, MapFilter, create_finding, map_rows
-from field.models import Case, Finding, User
+from field.data.models import Case, Finding, User
 from field.runtime import Runtime, open_runtime
+from field.services.findings import FindingInput, Location, MapFilter, create_finding, map_rows
 from tests.e2e import harness
 
 VIEWPORTS = [(1280, 800), (1920, 1080)]

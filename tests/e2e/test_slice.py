@@ -17,7 +17,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from field.vocab import STATUS
+from field.domain.vocab import STATUS
 from tests.e2e import harness
 from tests.photo_factory import make_jpeg
 

@@ -10,9 +10,9 @@ import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from field import auth
-from field.models import Finding, SignOff
+from field.data.models import Finding, SignOff
 from field.runtime import open_runtime
+from field.services import auth
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "page test password"
@@ -138,7 +138,7 @@ def test_slice_capture_verify_sign(app_env) -> None:
 
 
 def test_map_page_renders_with_findings(app_env) -> None:
-    from field.findings import FindingInput, Location, create_finding
+    from field.services.findings import FindingInput, Location, create_finding
 
     with app_env.session() as s:
         user = s.scalar(select(auth.User).where(auth.User.username == "field1"))

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 import ui
-from field import drafts, findings
-from field.findings import FindingInput, Location
-from field.models import Finding, FindingPhoto
+from field.data.models import Finding, FindingPhoto
+from field.services import drafts, findings
+from field.services.findings import FindingInput, Location
 from tests.photo_factory import make_jpeg
 
 YUNHE = (116.84, 38.30)

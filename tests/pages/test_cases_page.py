@@ -8,8 +8,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from field import auth, cases
+from field import caseimport as cases
 from field.runtime import open_runtime
+from field.services import auth
 from tests.fixtures_cases import published_batch
 
 ROOT = Path(__file__).resolve().parents[2]

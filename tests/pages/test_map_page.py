@@ -16,10 +16,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
-from field import clock
-from field.findings import FindingInput, Location, create_finding
-from field.models import Case
-from field.vocab import STATUS
+from field.data.models import Case
+from field.domain import clock
+from field.domain.vocab import STATUS
+from field.services.findings import FindingInput, Location, create_finding
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 # Points well inside 运河区 (130903) and 黄骅市 (130983).
@@ -158,7 +158,7 @@ def test_supervisor_gets_signoff_link_only_when_awaiting(app_env, users, data) -
     f = data["运河乙厂"]
     at = _app(users["super"].id, {"finding": str(f.id)})
     assert list(at.get("page_link")) == []  # pending: nothing to sign yet
-    from field.models import Finding
+    from field.data.models import Finding
 
     with app_env.session() as s:
         s.get(Finding, f.id).status = "awaiting_signoff"

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from field import auth
-from field.errors import FieldError, PermissionDenied, ValidationError
-from field.models import AuditEvent, User
+from field.data.models import AuditEvent, User
+from field.domain.errors import FieldError, PermissionDenied, ValidationError
+from field.services import auth
 from tests.conftest import PASSWORD
 
 

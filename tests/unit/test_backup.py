@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from field import backup, signoff
-from field.errors import FieldError
-from field.models import AuditEvent, Finding, Photo, SignOff, User
+from field.data.models import AuditEvent, Finding, Photo, SignOff, User
+from field.domain.errors import FieldError
 from field.runtime import open_runtime
+from field.services import backup, signoff
 from tests.unit.test_services import T0, _ready_for_signoff
 
 

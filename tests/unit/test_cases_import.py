@@ -12,10 +12,11 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from field import audit, auth, cases
-from field.errors import PermissionDenied, ValidationError
-from field.ledger_models import CaseResult
-from field.models import AuditEvent, Case
+from field import caseimport as cases
+from field.data.ledger_models import CaseResult
+from field.data.models import AuditEvent, Case
+from field.domain.errors import PermissionDenied, ValidationError
+from field.services import audit, auth
 from tests.fixtures_cases import CORE, csv_bytes, make_rows, published_batch, xlsx_bytes
 
 TODAY = dt.date(2024, 5, 30)

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from field import db, i18n
+from field import i18n
 from field.config import PROJECT_ROOT, load_settings
+from field.data import db
 from field.runtime import open_runtime
 
 

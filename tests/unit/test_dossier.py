@@ -13,11 +13,12 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
-from field import dossier, findings, signoff
-from field.errors import FieldError, PermissionDenied
-from field.findings import FindingInput, Location
-from field.models import Case, Photo, SignOff
-from field.signoff import VerificationInput
+from field.data.models import Case, Photo, SignOff
+from field.domain.errors import FieldError, PermissionDenied
+from field.exports import dossier
+from field.services import findings, signoff
+from field.services.findings import FindingInput, Location
+from field.services.signoff import VerificationInput
 from tests.photo_factory import make_jpeg, make_png
 
 YUNHE = (116.84, 38.29)  # 运河区 (WGS-84)
@@ -171,7 +172,7 @@ def test_unknown_and_bad_references(session, rt, users) -> None:
 
 
 def test_no_font_still_exports_photos_and_records(session, rt, users, monkeypatch) -> None:
-    from field import sheets
+    from field.exports import sheets
 
     f, *_ = _finding_with_record(session, rt, users)
     monkeypatch.setattr(sheets, "find_cjk_font", lambda: None)

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from field import drafts, findings
-from field.errors import PermissionDenied, ValidationError
-from field.models import Draft, Finding, FindingPhoto
+from field.data.models import Draft, Finding, FindingPhoto
+from field.domain.errors import PermissionDenied, ValidationError
+from field.services import drafts, findings
 from tests.photo_factory import make_jpeg
 
 YUNHE = (116.84, 38.29)  # 运河区

@@ -7,9 +7,10 @@ import math
 
 import pytest
 
-from field import duplicates, findings, geo
-from field.findings import FindingInput, Location
-from field.models import Case
+from field import geo
+from field.data.models import Case
+from field.services import duplicates, findings
+from field.services.findings import FindingInput, Location
 
 YUNHE = (116.84, 38.29)  # 运河区
 T0 = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)

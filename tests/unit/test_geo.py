@@ -16,7 +16,7 @@ from field import geo
 from field.geo import CoordinateError, County
 
 CITY = "130900"
-GEODATA = Path(geo.__file__).resolve().parent.parent / "geodata"
+GEODATA = geo.GEODATA_DIR
 
 
 @pytest.fixture(autouse=True)

@@ -9,11 +9,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from field import audit, cases, findings, ledgers
-from field.errors import PermissionDenied, ValidationError
-from field.findings import FindingInput, Location
-from field.ledgers import MeasureInput, ProblemInput
-from field.models import Case
+from field import caseimport as cases
+from field.data.models import Case
+from field.domain.errors import PermissionDenied, ValidationError
+from field.services import audit, findings, ledgers
+from field.services.findings import FindingInput, Location
+from field.services.ledgers import MeasureInput, ProblemInput
 from tests.fixtures_cases import CORE, xlsx_bytes
 
 TODAY = dt.date(2024, 6, 10)

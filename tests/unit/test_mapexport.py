@@ -10,8 +10,8 @@ import struct
 
 import pytest
 
-from field import mapexport
-from field.vocab import STATUS
+from field.domain.vocab import STATUS
+from field.exports import mapexport
 
 FORMULAS = ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", '=HYPERLINK("http://x","y")']
 

@@ -14,10 +14,11 @@ import folium
 import pandas as pd
 import pytest
 
-from field import mapassets, mapview
-from field.mapassets import external_urls, local_asset_urls, localize, vendored_path
-from field.mapview import build_map, clicked_site_ids, escape_html, escape_js_text, legend_items
-from field.vocab import STATUS
+from field.domain.vocab import STATUS
+from field.map import assets as mapassets
+from field.map import view as mapview
+from field.map.assets import external_urls, local_asset_urls, localize, vendored_path
+from field.map.view import build_map, clicked_site_ids, escape_html, escape_js_text, legend_items
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",
@@ -254,7 +255,7 @@ def test_streamlit_folium_payload_is_local_and_keeps_the_data() -> None:
 
 
 def test_core_modules_do_not_import_streamlit() -> None:
-    code = "import sys, field.mapview, field.mapassets; print('streamlit' in sys.modules)"
+    code = "import sys, field.map.view, field.map.assets; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "False"
 
@@ -465,7 +466,7 @@ def test_click_signature_changes_per_click_and_not_per_rerun() -> None:
 def test_filter_url_round_trip() -> None:
     import datetime as dt
 
-    from field.findings import MapFilter
+    from field.services.findings import MapFilter
 
     flt = MapFilter(statuses=("rectifying", "pending"), counties=("130903", "130902"), types=("noise", "air"),
                     batches=(12, 3), key_attention=True, overdue=True, date_from=dt.date(2024, 5, 1),

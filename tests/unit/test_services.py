@@ -10,11 +10,11 @@ import threading
 import pytest
 from sqlalchemy import func, select, text
 
-from field import audit, findings, signoff
-from field.errors import ConflictError, FieldError, PermissionDenied, ValidationError
-from field.findings import FindingInput, Location
-from field.models import AuditEvent, Finding, Photo, SignOff, Verification
-from field.signoff import VerificationInput
+from field.data.models import AuditEvent, Finding, Photo, SignOff, Verification
+from field.domain.errors import ConflictError, FieldError, PermissionDenied, ValidationError
+from field.services import audit, findings, signoff
+from field.services.findings import FindingInput, Location
+from field.services.signoff import VerificationInput
 from tests.photo_factory import make_jpeg
 
 YUNHE = (116.84, 38.29)  # 运河区, 沧州 city centre (WGS-84)
@@ -259,7 +259,7 @@ def test_two_supervisors_sign_at_once_exactly_one_wins(rt, users, session) -> No
 
     def attempt(username: str) -> None:
         with rt.session() as s:
-            from field.models import User
+            from field.data.models import User
 
             user = s.scalar(select(User).where(User.username == username))
             record = s.get(Verification, rec.id)  # both read the record before either writes

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from field import sessions
-from field.models import LoginSession
+from field.data.models import LoginSession
+from field.services import sessions
 
 T0 = dt.datetime(2026, 6, 1, 1, 0, tzinfo=dt.UTC)
 

@@ -13,11 +13,12 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import text
 
-from field import findings, sheets, signoff
-from field.errors import FieldError, PermissionDenied
-from field.findings import FindingInput, Location
-from field.models import Case, SignOff
-from field.signoff import VerificationInput
+from field.data.models import Case, SignOff
+from field.domain.errors import FieldError, PermissionDenied
+from field.exports import sheets
+from field.services import findings, signoff
+from field.services.findings import FindingInput, Location
+from field.services.signoff import VerificationInput
 from tests.photo_factory import make_jpeg
 
 YUNHE = (116.84, 38.29)  # 运河区 (WGS-84)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from field import workflow
-from field.errors import ConflictError
-from field.vocab import STATUS
-from field.workflow import Context, IllegalTransition, next_status
+from field.domain import workflow
+from field.domain.errors import ConflictError
+from field.domain.vocab import STATUS
+from field.domain.workflow import Context, IllegalTransition, next_status
 
 OK = Context(truthfulness="true", has_after_photos=True, reason="why", notice_over=True, rebound=False)
 

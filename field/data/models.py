@@ -1,0 +1,316 @@
+"""SQLAlchemy 2 typed models: the data spine shared by SQLite and PostgreSQL.
+
+Conventions: every timestamp is stored in UTC and comes back timezone-aware (SQLite drops the
+zone, so `UTCDateTime` puts it back); coordinates are WGS-84 decimal degrees with the accuracy
+in metres and where they came from; codes come from `field.domain.vocab`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend; naive input is refused rather than guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    # "*" means every county; otherwise a list of adcodes.
+    county_scope: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["*"])
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    lang: Mapped[str] = mapped_column(String(5), default="zh")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def all_counties(self) -> bool:
+        return "*" in (self.county_scope or [])
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class County(Base):
+    __tablename__ = "counties"
+
+    adcode: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(80), default="")
+    city_adcode: Mapped[str] = mapped_column(String(12))
+
+
+class Case(Base):
+    """A 交办件 as handed over by the inspection team; 受理编号 is kept verbatim."""
+
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("case_no", "batch", name="uq_case_no_batch"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(64))
+    batch: Mapped[int | None] = mapped_column(Integer, default=None)
+    handed_over_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    receive_method: Mapped[str | None] = mapped_column(String(2), default=None)  # D / X
+    content: Mapped[str] = mapped_column(Text, default="")
+    region_text: Mapped[str] = mapped_column(String(200), default="")
+    county_adcode: Mapped[str | None] = mapped_column(ForeignKey("counties.adcode"), default=None)
+    pollution_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    pollution_text: Mapped[str] = mapped_column(String(200), default="")  # original wording, sub-types
+    key_attention: Mapped[bool] = mapped_column(Boolean, default=False)  # 重点关注
+    deadline: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    lead_unit: Mapped[str] = mapped_column(String(200), default="")
+    responsible_unit: Mapped[str] = mapped_column(String(200), default="")
+    responsible_person: Mapped[str] = mapped_column(String(100), default="")
+    responsible_phone: Mapped[str] = mapped_column(String(50), default="")
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # unknown columns kept
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    findings: Mapped[list[Finding]] = relationship(back_populates="case")
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    __table_args__ = (Index("ix_sites_lon_lat", "lon", "lat"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    lon: Mapped[float] = mapped_column(Float)  # WGS-84
+    lat: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float, default=None)
+    location_source: Mapped[str] = mapped_column(String(10))
+    county_adcode: Mapped[str | None] = mapped_column(ForeignKey("counties.adcode"), default=None)
+    outside_city: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    findings: Mapped[list[Finding]] = relationship(back_populates="site")
+    county: Mapped[County | None] = relationship()
+
+
+class Finding(Base):
+    """A problem seen at a site. Its status moves only through field.domain.workflow."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_status", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), default=None)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    observed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    description: Mapped[str] = mapped_column(Text)
+    pollution_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    subtype: Mapped[str] = mapped_column(String(100), default="")
+    severity: Mapped[str] = mapped_column(String(10), default="minor")
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    deadline: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    responsible_unit: Mapped[str] = mapped_column(String(200), default="")
+    notice_ends_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # 公示 end
+    recheck_due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # 复查
+    # Idempotency key sent by the client form: a double tap or a retry makes one finding.
+    client_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    site: Mapped[Site] = relationship(back_populates="findings")
+    case: Mapped[Case | None] = relationship(back_populates="findings")
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    photos: Mapped[list[FindingPhoto]] = relationship(back_populates="finding", order_by="FindingPhoto.id")
+    verifications: Mapped[list[Verification]] = relationship(
+        back_populates="finding", order_by="Verification.id"
+    )
+
+
+class Photo(Base):
+    """One stored image, addressed by the SHA-256 of its original bytes (stored once)."""
+
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    original_path: Mapped[str] = mapped_column(String(300))
+    display_path: Mapped[str] = mapped_column(String(300))
+    thumb_path: Mapped[str] = mapped_column(String(300))
+    mime: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    taken_at_local: Mapped[str] = mapped_column(String(40), default="")  # EXIF text, as the camera wrote it
+    exif_lon: Mapped[float | None] = mapped_column(Float, default=None)
+    exif_lat: Mapped[float | None] = mapped_column(Float, default=None)
+    device: Mapped[str] = mapped_column(String(120), default="")
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FindingPhoto(Base):
+    """A photo used as evidence on a finding (or on one of its verification records)."""
+
+    __tablename__ = "finding_photos"
+    __table_args__ = (UniqueConstraint("finding_id", "photo_id", "kind", name="uq_finding_photo_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"))
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"))
+    verification_id: Mapped[int | None] = mapped_column(ForeignKey("verifications.id"), default=None)
+    kind: Mapped[str] = mapped_column(String(10))  # before / after
+    flags: Mapped[list[Any]] = mapped_column(JSON, default=list)  # evidence flags, never rejections
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    finding: Mapped[Finding] = relationship(back_populates="photos")
+    photo: Mapped[Photo] = relationship()
+
+
+class Verification(Base):
+    """核查记录 written on site. Once signed it is frozen: a correction is a new record."""
+
+    __tablename__ = "verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(12), default="verification")  # verification / recheck
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    truthfulness: Mapped[str] = mapped_column(String(10))  # vocab.TRUTHFULNESS
+    facts: Mapped[str] = mapped_column(Text, default="")  # 调查核实情况
+    measures: Mapped[str] = mapped_column(Text, default="")  # 处理和整改情况
+    accountability: Mapped[str] = mapped_column(Text, default="")  # 责任人被处理情况
+    conclusion: Mapped[str] = mapped_column(Text, default="")  # 现场结论
+    inspectors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    lon: Mapped[float | None] = mapped_column(Float, default=None)
+    lat: Mapped[float | None] = mapped_column(Float, default=None)
+    accuracy_m: Mapped[float | None] = mapped_column(Float, default=None)
+    distance_m: Mapped[float | None] = mapped_column(Float, default=None)  # from the site, flagged if far
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("verifications.id"), default=None)
+    recheck_result: Mapped[str | None] = mapped_column(String(12), default=None)  # no_rebound / rebound
+    state: Mapped[str] = mapped_column(String(12), default="submitted")  # submitted/returned/signed
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    finding: Mapped[Finding] = relationship(back_populates="verifications")
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+
+
+class SignOff(Base):
+    """A supervisor's decision on a verification record, chained by hash to the previous one."""
+
+    __tablename__ = "signoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    verification_id: Mapped[int] = mapped_column(ForeignKey("verifications.id"))
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"))
+    signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decision: Mapped[str] = mapped_column(String(12))  # approve / return
+    opinion: Mapped[str] = mapped_column(Text, default="")  # 验收意见 / reason for rework
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # unique: two sign-offs can never hang off the same predecessor, so the chain cannot fork.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    chain_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    signer: Mapped[User] = relationship()
+    verification: Mapped[Verification] = relationship()
+
+
+class Draft(Base):
+    """The capture form as it was last typed, saved server-side so nothing typed is lost."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("user_id", "form", name="uq_draft_user_form"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    form: Mapped[str] = mapped_column(String(40), default="capture")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    photo_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class LoginSession(Base):
+    """A browser's login, remembered by a cookie so a reload or a dropped tablet connection
+    does not mean typing the password again. Only the token's SHA-256 is stored."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEvent(Base):
+    """Append-only: who did what to which record, when, and why. Never updated or deleted."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,52 @@
+"""Who may do what, and where. Services call `require`; pages may call `can` to decide what
+to show, but hiding a button is never the protection."""
+
+from __future__ import annotations
+
+from field.data.models import User
+from field.domain.errors import PermissionDenied
+from field.domain.scope import Scope
+
+ALL_ROLES = frozenset({"field", "case_officer", "supervisor", "viewer", "admin"})
+
+ACTIONS: dict[str, frozenset[str]] = {
+    "finding.view": ALL_ROLES,
+    "finding.create": frozenset({"field", "admin"}),
+    "finding.update": frozenset({"field", "case_officer", "admin"}),
+    "photo.add": frozenset({"field", "admin"}),
+    "verification.create": frozenset({"field", "admin"}),
+    "recheck.create": frozenset({"field", "admin"}),
+    # Signing is a supervisor's alone: an admin who could sign could also create the signer.
+    "signoff.sign": frozenset({"supervisor"}),
+    "signoff.return": frozenset({"supervisor"}),
+    "case.view": ALL_ROLES,
+    "case.edit": frozenset({"case_officer", "admin"}),
+    "case.import": frozenset({"case_officer", "admin"}),
+    "ledger.export": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
+    # 一案一档 zip: the archive roles; field staff print single sheets (finding.view) instead.
+    "dossier.export": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
+    "user.manage": frozenset({"admin"}),
+    "audit.view": frozenset({"supervisor", "admin"}),
+}
+
+
+def in_scope(user: User, county_adcode: str | None) -> bool:
+    """A user sees a county when their `Scope` contains it (`field.domain.scope`)."""
+    return Scope.of(user).contains(county_adcode)
+
+
+def can(user: User | None, action: str, county_adcode: str | None = None, *, check_county: bool = False) -> bool:
+    if user is None or not user.is_active:
+        return False
+    if user.role not in ACTIONS.get(action, frozenset()):
+        return False
+    return in_scope(user, county_adcode) if check_county else True
+
+
+def require(user: User | None, action: str, county_adcode: str | None = None, *, check_county: bool = True) -> None:
+    if user is None or not user.is_active:
+        raise PermissionDenied("perm.login_required")
+    if user.role not in ACTIONS.get(action, frozenset()):
+        raise PermissionDenied("perm.role", action=action, role=user.role)
+    if check_county and not in_scope(user, county_adcode):
+        raise PermissionDenied("perm.county", county=county_adcode or "-")

@@ -1,0 +1,295 @@
+"""一案一档: the per-case dossier as one zip a 档案资料组 can file away and check without the app.
+
+Why it looks like this:
+- the ORIGINAL photo files go in byte for byte (never the display copies), named by kind and
+  SHA-256 prefix, and `SHA256SUMS.txt` lists their full hashes, so anyone can prove with a stock
+  tool (certutil / sha256sum) that each file is the one received, years later, on any machine;
+- `records.json` holds the rows behind the sheets (finding, site, case, verification records,
+  sign-offs with content/prev/chain hashes) and the audit history, so the dossier is complete
+  without the database and the chain can be re-checked against `python -m field verify`;
+- the PDF sheets are what people read; README.txt (in Chinese) says what is where and how to check;
+- anything wrong found while packing (a photo file missing or no longer matching its hash, a
+  signed record whose content no longer matches its hash, no CJK font for the PDFs) is written
+  into README.txt and records.json instead of being hidden or failing the whole export.
+
+Scope: the actor needs `dossier.export` and every finding's county in scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy.orm import Session
+
+from field.data.models import (
+    AuditEvent,
+    Case,
+    County,
+    Finding,
+    FindingPhoto,
+    Photo,
+    SignOff,
+    User,
+    Verification,
+)
+from field.domain import clock
+from field.domain.errors import FieldError
+from field.domain.permissions import require
+from field.exports.sheets import load_sheet, parse_ref, render, verification_code
+from field.services.signoff import content_hash
+
+FORMAT = "field.dossier/1"
+
+
+_PROBLEM_TEXT = {
+    "photo_missing": "照片原件缺失",
+    "photo_altered": "照片原件与登记的 SHA-256 不一致（可能被替换或改动）",
+    "content_changed": "已签字记录的内容与签字时的内容哈希不一致",
+    "no_font": "本机没有可打印中文的字体，未生成 PDF 核查验收单",
+}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _row(obj: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every mapped column of a row, as JSON-able values (the record as stored, nothing derived)."""
+    return {c.key: _jsonable(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs if c.key not in skip}
+
+
+def _who(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.id, "username": user.username, "name": user.display_name, "role": user.role}
+
+
+def _findings_for(session: Session, actor: User, ref: int | str) -> tuple[Case | None, list[Finding], str]:
+    kind, number = parse_ref(ref, default="F")
+    if kind == "C":
+        case = session.get(Case, number)
+        if case is None:
+            raise FieldError("dossier.not_found", ref=f"C{number}")
+        require(actor, "dossier.export", case.county_adcode, check_county=case.county_adcode is not None)
+        found = list(session.scalars(select(Finding).where(Finding.case_id == case.id).order_by(Finding.id)))
+        if not found:
+            raise FieldError("dossier.empty_case", ref=case.case_no)
+        return case, found, f"C{case.id}"
+    if kind != "F":
+        raise FieldError("sheet.bad_ref", ref=str(ref)[:40])
+    finding = session.get(Finding, number)
+    if finding is None:
+        raise FieldError("finding.not_found", id=number)
+    return finding.case, [finding], f"F{finding.id}"
+
+
+def _audit(session: Session, finding: Finding, records: list[Verification], signoffs: list[SignOff],
+           photo_ids: list[int]) -> list[dict[str, Any]]:
+    keys = [("finding", [finding.id]), ("site", [finding.site_id]), ("verification", [r.id for r in records]),
+            ("signoff", [s.id for s in signoffs]), ("photo", photo_ids)]
+    if finding.case_id is not None:
+        keys.append(("case", [finding.case_id]))
+    conds = [and_(AuditEvent.entity == entity, AuditEvent.entity_id.in_([str(i) for i in ids]))
+             for entity, ids in keys if ids]
+    events = session.scalars(select(AuditEvent).where(or_(*conds)).order_by(AuditEvent.id))
+    return [_row(e) for e in events]
+
+
+def _original_bytes(store: Any, photo: Photo) -> tuple[bytes | None, str]:
+    path = store.abspath(photo.original_path)
+    if not path.is_file():
+        return None, "missing"
+    data = path.read_bytes()
+    return data, "ok" if hashlib.sha256(data).hexdigest() == photo.sha256 else "altered"
+
+
+def _readme(label: str, case: Case | None, findings: list[dict[str, Any]], problems: list[dict[str, Any]],
+            generated: str, actor: User) -> str:
+    lines = [
+        "一案一档 · 督察整改档案",
+        "=" * 24,
+        "",
+        f"档案编号：{label}",
+        f"生成时间：{generated}（北京时间）",
+        f"生成人：{actor.display_name or actor.username}（{actor.username}）",
+    ]
+    if case is not None:
+        lines.append(f"受理编号：{case.case_no}" + (f"（第{case.batch}批）" if case.batch is not None else ""))
+    for f in findings:
+        lines.append(f"问题 F{f['id']}：{f['site']['name']} —— {f['description'][:60]}")
+    lines += [
+        "",
+        "一、目录内容",
+        "  README.txt        本说明。",
+        "  records.json      全部记录数据（UTF-8 JSON）：问题、点位、交办件、核查记录、签字记录",
+        "                    （含内容哈希 content_hash、前序哈希 prev_hash、链哈希 chain_hash）、",
+        "                    每张照片的登记信息（SHA-256、拍摄时间、位置、证据提示）和操作日志。",
+        "  SHA256SUMS.txt    本档案中每张照片原件的 SHA-256 校验值清单。",
+        "  sheets/           核查验收单 PDF，每条核查/复查记录一份，文件名含问题编号 F、记录编号 V、",
+        "                    签字编号 S。未签字的记录在单上标注“未签字”。",
+        "  photos/F<编号>/   照片原件，与上传时逐字节相同（未压缩、未去除 EXIF）。文件名为",
+        "                    “类型_SHA-256 前 16 位.原扩展名”，类型 before = 整改前，after = 整改后。",
+        "",
+        "二、如何核对照片原件未被改动",
+        "  照片文件的 SHA-256 应与文件名中的前 16 位、SHA256SUMS.txt 及 records.json 中登记的值一致。",
+        "  Windows（命令提示符）： certutil -hashfile 照片文件名 SHA256",
+        "  Windows（PowerShell）：  Get-FileHash 照片文件名 -Algorithm SHA256",
+        "  macOS：                 shasum -a 256 照片文件名",
+        "  Linux：                 sha256sum -c SHA256SUMS.txt   （在本档案根目录执行，逐个显示 OK）",
+        "  计算结果（64 位十六进制，不区分大小写）与登记值完全相同，即证明照片未被替换或改动。",
+        "",
+        "三、如何核对签字记录",
+        "  每条签字记录保存了签字时对记录内容及其照片哈希计算的内容哈希，并与前一条签字的链哈希相连。",
+        "  核查验收单上的“校验码”为链哈希的前 12 位。在系统服务器上运行 python -m field verify",
+        "  可重新计算全部签字链：任何记录被改动、照片被替换或缺失、链条断裂都会被指出。",
+        "",
+        "四、导出时发现的问题",
+    ]
+    if problems:
+        for p in problems:
+            where = " ".join(f"{k}={v}" for k, v in p.items() if k not in ("kind",))
+            lines.append(f"  ！{_PROBLEM_TEXT.get(p['kind'], p['kind'])}：{where}")
+    else:
+        lines.append("  无。照片原件均与登记的 SHA-256 一致，已签字记录的内容哈希均与签字时一致。")
+    lines.append("")
+    return "\r\n".join(lines)  # CRLF: read on Windows Notepad as often as anywhere
+
+
+def case_dossier(session: Session, actor: User, finding_id_or_case_id: int | str, store: Any, *,
+                 lang: str = "zh", base_url: str = "", now: dt.datetime | None = None) -> bytes:
+    """The 一案一档 zip of one finding (int or "F12") or of every finding of a case ("C12").
+
+    Raises `FieldError` for unknown ids or bad references and `PermissionDenied` when the actor
+    may not export or any finding lies outside the actor's counties (a dossier with parts left
+    out silently would look complete when it is not).
+    """
+    now = now or clock.now()
+    require(actor, "dossier.export", check_county=False)
+    case, found, label = _findings_for(session, actor, finding_id_or_case_id)
+    for finding in found:
+        require(actor, "dossier.export", finding.site.county_adcode)
+
+    files: list[tuple[str, bytes, bool]] = []  # name, data, compress
+    sums: list[str] = []
+    problems: list[dict[str, Any]] = []
+    out_findings: list[dict[str, Any]] = []
+    font_missing = False
+    for finding in found:
+        records = list(session.scalars(select(Verification).where(Verification.finding_id == finding.id)
+                                       .order_by(Verification.id)))
+        signoffs = list(session.scalars(select(SignOff).where(SignOff.finding_id == finding.id)
+                                        .order_by(SignOff.id)))
+        links = list(session.scalars(select(FindingPhoto).where(FindingPhoto.finding_id == finding.id)
+                                     .order_by(FindingPhoto.id)))
+        photos_out = []
+        for link in links:
+            photo = link.photo
+            ext = PurePosixPath(photo.original_path).suffix.lower() or ".bin"
+            name = f"photos/F{finding.id}/{link.kind}_{photo.sha256[:16]}{ext}"
+            data, integrity = _original_bytes(store, photo)
+            if data is not None:
+                files.append((name, data, False))
+                sums.append(f"{photo.sha256}  {name}")
+            if integrity != "ok":
+                problems.append({"kind": f"photo_{integrity}", "finding": finding.id, "photo": photo.sha256,
+                                 "file": photo.original_path})
+            entry = _row(photo, skip=("original_path", "display_path", "thumb_path"))
+            entry.update({"file": name if data is not None else None, "kind": link.kind, "flags": link.flags,
+                          "verification_id": link.verification_id, "added_at": _jsonable(link.added_at),
+                          "added_by": link.added_by, "integrity": integrity})
+            photos_out.append(entry)
+
+        records_out = []
+        for record in records:
+            so = next((s for s in reversed(signoffs) if s.verification_id == record.id), None)
+            sheet_name = f"sheets/F{finding.id}_V{record.id}" + (f"_S{so.id}" if so else "_unsigned") + ".pdf"
+            entry = _row(record)
+            entry["author"] = _who(record.author)
+            entry["sheet"] = None
+            if not font_missing:
+                try:
+                    pdf = render(load_sheet(session, actor, so or record), store, lang=lang, base_url=base_url,
+                                 printed_by=actor.display_name or actor.username, now=now)
+                    files.append((sheet_name, pdf, True))
+                    entry["sheet"] = sheet_name
+                except FieldError as exc:
+                    if exc.key != "sheet.no_cjk_font":
+                        raise
+                    font_missing = True
+                    problems.append({"kind": "no_font"})
+            records_out.append(entry)
+
+        signoffs_out = []
+        for so in signoffs:
+            record = next((r for r in records if r.id == so.verification_id), None)
+            matches = record is not None and content_hash(session, record, finding, so) == so.content_hash
+            if not matches:
+                problems.append({"kind": "content_changed", "finding": finding.id, "signoff": so.id})
+            entry = _row(so)
+            entry.update({"signer": _who(so.signer), "verification_code": verification_code(so.chain_hash),
+                          "content_hash_matches_now": matches})
+            signoffs_out.append(entry)
+
+        site = finding.site
+        county = session.get(County, site.county_adcode) if site.county_adcode else None
+        f_out = _row(finding, skip=("client_token",))
+        f_out.update({
+            "author": _who(finding.author),
+            "site": {**_row(site), "county_name": county.name if county else None, "coordinate_system": "WGS-84"},
+            "photos": photos_out, "verifications": records_out, "signoffs": signoffs_out,
+            "audit": _audit(session, finding, records, signoffs, [link.photo_id for link in links]),
+        })
+        out_findings.append(f_out)
+
+    generated = clock.local(now).strftime("%Y-%m-%d %H:%M:%S")
+    doc = {
+        "format": FORMAT,
+        "dossier": label,
+        "generated_at": now.isoformat(),
+        "generated_by": _who(actor),
+        "case": _row(case) if case is not None else None,
+        "findings": out_findings,
+        "problems": problems,
+    }
+    readme = _readme(label, case, out_findings, problems, generated, actor)
+    head: list[tuple[str, bytes, bool]] = [
+        ("README.txt", ("\ufeff" + readme).encode("utf-8"), True),  # BOM: older Notepad then reads UTF-8
+        ("records.json", json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8"), True),
+        ("SHA256SUMS.txt", ("\n".join(sums) + ("\n" if sums else "")).encode("utf-8"), True),
+    ]
+    stamp = clock.local(now).timetuple()[:6]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        seen: set[str] = set()
+        for name, data, compress in head + files:
+            if name in seen:  # the same photo linked twice with one kind: one file is enough
+                continue
+            seen.add(name)
+            info = zipfile.ZipInfo(f"{label}/{name}", date_time=stamp)  # type: ignore[arg-type]
+            info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def dossier_filename(label: str, now: dt.datetime | None = None) -> str:
+    """An ASCII file name (Windows' zip tools mangle non-ASCII names), e.g. dossier_F12_20260601.zip."""
+    return f"dossier_{label}_{clock.local(now or clock.now()):%Y%m%d}.zip"
+
+
+__all__ = ["FORMAT", "case_dossier", "dossier_filename"]

@@ -1,0 +1,90 @@
+"""The one message catalog: every user-visible sentence, in zh-CN (default) and English.
+
+Each capability has its own file here (`auth.py`, `signoff.py`, `ui.py`, …) holding the
+sentences for the keys it raises or shows; `catalog()` merges them. The files are imported
+statically, so a broken one fails at import instead of silently dropping its strings, and a key
+defined twice, or missing a language, is caught by `tests/unit/test_i18n.py`, not by a user.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+from field.domain.vocab import Vocabulary
+from field.i18n import (
+    auth,
+    backup,
+    caseimport,
+    db,
+    dossier,
+    drafts,
+    findings,
+    geo,
+    ledgers,
+    permissions,
+    photos,
+    sheets,
+    signoff,
+    ui,
+    workflow,
+)
+
+LANGS = ("zh", "en")
+
+# Every catalog file; a new one is added here (the test checks that none is left out).
+SOURCES: tuple[ModuleType, ...] = (auth, backup, caseimport, db, dossier, drafts, findings, geo, ledgers,
+                                   permissions, photos, sheets, signoff, ui, workflow)
+
+
+def duplicate_keys() -> dict[str, list[str]]:
+    """Keys defined in more than one catalog file (each file name listed): a test keeps this empty."""
+    seen: dict[str, list[str]] = {}
+    for module in SOURCES:
+        for key in module.MESSAGES:
+            seen.setdefault(key, []).append(module.__name__)
+    return {k: v for k, v in seen.items() if len(v) > 1}
+
+
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {}
+    for module in SOURCES:
+        merged.update(module.MESSAGES)
+    return merged
+
+
+class _SafeDict(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def t(key: str, lang: str = "zh", **params: Any) -> str:
+    """The sentence for `key` in `lang`; an unknown key shows itself rather than crashing."""
+    entry = catalog().get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry.get("zh") or key
+    if params:
+        try:
+            return text.format_map(_SafeDict(params))
+        except (ValueError, IndexError, KeyError):
+            return text
+    return text
+
+
+def error_text(exc: BaseException, lang: str = "zh") -> str:
+    """A user-facing sentence for any exception carrying `.key` and `.params`."""
+    key = getattr(exc, "key", None)
+    if key:
+        params = dict(getattr(exc, "params", {}) or {})
+        if key == "db.unavailable":
+            params.setdefault("url", getattr(exc, "url", ""))
+            params.setdefault("detail", getattr(exc, "detail", ""))
+        return t(key, lang, **params)
+    return t("common.error", lang, detail=str(exc))
+
+
+def label(vocab: Vocabulary, code: str, lang: str = "zh") -> str:
+    return vocab.label(code, lang)

@@ -1,0 +1,59 @@
+"""Audit trail: every change leaves an event (who, when, what, why) in the same transaction
+as the change, so there is never a change without its record or a record without its change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from field.data.models import AuditEvent, User
+from field.domain import clock
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def record(
+    session: Session,
+    actor: User | None,
+    entity: str,
+    entity_id: Any,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        at=at or clock.now(),
+        actor_id=actor.id if actor else None,
+        actor_name=actor.username if actor else "system",
+        entity=entity,
+        entity_id=str(entity_id),
+        action=action,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        reason=reason,
+    )
+    session.add(event)
+    return event
+
+
+def history(session: Session, entity: str, entity_id: Any) -> list[AuditEvent]:
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == str(entity_id))
+        .order_by(AuditEvent.id)
+    )
+    return list(session.scalars(stmt))

@@ -1,0 +1,297 @@
+"""Findings, sites and their photos: the service layer the capture and map pages call.
+
+Every write checks permission and county scope here (not in the page), validates input into
+`ValidationError`s that name the form field, and leaves an audit event.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from field import geo, photos
+from field.data.models import Case, County, Finding, FindingPhoto, Photo, Site, User
+from field.domain import clock
+from field.domain.clean import text as clean
+from field.domain.errors import FieldError, ValidationError
+from field.domain.permissions import in_scope, require
+from field.domain.vocab import LOCATION_SOURCES, PHOTO_KINDS, POLLUTION_TYPES, SEVERITY, STATUS
+from field.photos import MAX_PHOTOS_PER_FINDING
+from field.services import audit
+
+MAX_DESCRIPTION = 5000
+
+
+@dataclass
+class Location:
+    lon: float
+    lat: float
+    source: str = "typed"
+    accuracy_m: float | None = None
+
+
+@dataclass
+class FindingInput:
+    description: str
+    pollution_types: list[str]
+    location: Location | None = None
+    site_id: int | None = None  # an existing site (a repeat at the same place)
+    site_name: str = ""
+    address: str = ""
+    subtype: str = ""
+    severity: str = "minor"
+    case_id: int | None = None
+    repeat_of_id: int | None = None
+    observed_at: dt.datetime | None = None
+    client_token: str | None = None
+    photo_ids: list[int] = field(default_factory=list)  # photos already stored (drafts)
+
+
+def locate(lon: float, lat: float) -> tuple[str | None, bool]:
+    """County adcode for a WGS-84 point and whether it lies outside the configured city."""
+    county = geo.county_of(lon, lat)
+    return (county.adcode, False) if county else (None, True)
+
+
+def sync_counties(session: Session, adcode: str | None = None) -> int:
+    """Load the county table from geodata/ (idempotent): counties are reference data."""
+    boundaries = geo.load_counties(adcode)
+    existing = {c.adcode: c for c in session.scalars(select(County))}
+    for c in boundaries.counties:
+        row = existing.get(c.adcode)
+        if row is None:
+            session.add(County(adcode=c.adcode, name=c.name, name_en=c.name_en, city_adcode=boundaries.adcode))
+        else:
+            row.name, row.name_en, row.city_adcode = c.name, c.name_en, boundaries.adcode
+    session.flush()
+    return len(boundaries.counties)
+
+
+def _validate(data: FindingInput) -> None:
+    if not data.description or not data.description.strip():
+        raise ValidationError("finding.need_description", field="description")
+    if len(data.description) > MAX_DESCRIPTION:
+        raise ValidationError("finding.description_long", field="description", max=MAX_DESCRIPTION)
+    if not data.pollution_types:
+        raise ValidationError("finding.need_type", field="pollution_types")
+    bad = [t for t in data.pollution_types if t not in POLLUTION_TYPES]
+    if bad:
+        raise ValidationError("finding.bad_type", field="pollution_types", value=",".join(bad))
+    if data.severity not in SEVERITY:
+        raise ValidationError("finding.bad_severity", field="severity")
+    if data.site_id is None:
+        if data.location is None:
+            raise ValidationError("finding.need_location", field="location")
+        if not data.site_name.strip():
+            raise ValidationError("finding.need_site_name", field="site_name")
+    if data.location is not None:
+        try:
+            geo.validate_lonlat(data.location.lon, data.location.lat)
+        except geo.CoordinateError as exc:
+            raise ValidationError(exc.key, field="location", **exc.params) from exc
+        if data.location.source not in LOCATION_SOURCES:
+            raise ValidationError("finding.bad_source", field="location")
+
+
+def create_site(session: Session, actor: User, name: str, address: str, loc: Location) -> Site:
+    lon, lat = geo.validate_lonlat(loc.lon, loc.lat)
+    adcode, outside = locate(lon, lat)
+    require(actor, "finding.create", adcode)
+    site = Site(name=name.strip(), address=address.strip(), lon=lon, lat=lat, accuracy_m=loc.accuracy_m,
+                location_source=loc.source, county_adcode=adcode, outside_city=outside)
+    session.add(site)
+    session.flush()
+    audit.record(session, actor, "site", site.id, "create",
+                 after={"name": site.name, "lon": lon, "lat": lat, "source": loc.source, "county": adcode})
+    return site
+
+
+def create_finding(session: Session, actor: User, data: FindingInput, *, now: dt.datetime | None = None) -> Finding:
+    """Create a finding (status pending). A repeated client_token returns the first finding."""
+    require(actor, "finding.create", check_county=False)
+    if data.client_token:
+        existing = session.scalar(select(Finding).where(Finding.client_token == data.client_token))
+        if existing is not None:
+            return existing
+    data = dataclasses.replace(data, description=clean(data.description), site_name=clean(data.site_name),
+                               address=clean(data.address), subtype=clean(data.subtype))
+    _validate(data)
+    now = now or clock.now()
+    if data.site_id is not None:
+        site = session.get(Site, data.site_id)
+        if site is None:
+            raise ValidationError("finding.no_site", field="site")
+        require(actor, "finding.create", site.county_adcode)
+    else:
+        assert data.location is not None
+        site = create_site(session, actor, data.site_name, data.address, data.location)
+    if data.case_id is not None and session.get(Case, data.case_id) is None:
+        raise ValidationError("finding.no_case", field="case")
+    finding = Finding(
+        site_id=site.id, case_id=data.case_id, repeat_of_id=data.repeat_of_id, author_id=actor.id,
+        observed_at=data.observed_at or now, created_at=now, description=data.description.strip(),
+        pollution_types=list(dict.fromkeys(data.pollution_types)), subtype=data.subtype.strip(),
+        severity=data.severity, status="pending", client_token=data.client_token,
+    )
+    session.add(finding)
+    session.flush()
+    audit.record(session, actor, "finding", finding.id, "create", at=now,
+                 after={"site": site.id, "status": "pending", "types": finding.pollution_types,
+                        "case": data.case_id, "repeat_of": data.repeat_of_id})
+    for photo_id in data.photo_ids:
+        photo = session.get(Photo, photo_id)
+        if photo is not None:
+            attach_photo(session, actor, finding, photo, "before", now=now)
+    return finding
+
+
+def store_photo(session: Session, actor: User, data: bytes, filename: str, store: Any) -> Photo:
+    """Ingest and store a photo once by hash; the same bytes twice give the same row."""
+    require(actor, "photo.add", check_county=False)
+    info = photos.ingest(data, filename, store)
+    existing = session.scalar(select(Photo).where(Photo.sha256 == info.sha256))
+    if existing is not None:
+        return existing
+    taken = info.taken_at
+    taken_text = taken.isoformat() if taken else ""
+    if taken is not None and taken.tzinfo is None:
+        # EXIF without an offset is the camera's wall clock; in this field that is China time.
+        taken = taken.replace(tzinfo=clock.CHINA_TZ)
+    photo = Photo(
+        sha256=info.sha256, original_path=info.original_path, display_path=info.display_path,
+        thumb_path=info.thumb_path, mime=info.mime, size_bytes=info.size_bytes, width=info.width,
+        height=info.height, taken_at=taken, taken_at_local=taken_text, exif_lon=info.exif_lon,
+        exif_lat=info.exif_lat, device=" ".join(x for x in (info.make, info.model) if x)[:120],
+        original_name=filename[:255], uploaded_by=actor.id,
+    )
+    session.add(photo)
+    session.flush()
+    audit.record(session, actor, "photo", photo.id, "store",
+                 after={"sha256": photo.sha256, "name": photo.original_name, "bytes": photo.size_bytes})
+    return photo
+
+
+def photo_flags(photo: Photo, site: Site, visit: dt.datetime) -> list[dict[str, Any]]:
+    flags = photos.evidence_flags(photo.exif_lon, photo.exif_lat, photo.taken_at, site.lon, site.lat, visit)
+    return [{"key": f.key, **f.params} for f in flags]
+
+
+def attach_photo(session: Session, actor: User, finding: Finding, photo: Photo, kind: str, *,
+                 verification_id: int | None = None, now: dt.datetime | None = None) -> FindingPhoto:
+    if kind not in PHOTO_KINDS:
+        raise ValidationError("photo.bad_kind", field="photos")
+    site = finding.site
+    require(actor, "photo.add", site.county_adcode)
+    existing = session.scalar(select(FindingPhoto).where(
+        FindingPhoto.finding_id == finding.id, FindingPhoto.photo_id == photo.id, FindingPhoto.kind == kind))
+    if existing is not None:
+        if verification_id is not None and existing.verification_id is None:
+            existing.verification_id = verification_id
+        return existing
+    count = session.scalar(select(func.count()).select_from(FindingPhoto)
+                           .where(FindingPhoto.finding_id == finding.id)) or 0
+    if count >= MAX_PHOTOS_PER_FINDING:
+        raise ValidationError("photo.too_many", field="photos", max=MAX_PHOTOS_PER_FINDING)
+    now = now or clock.now()
+    link = FindingPhoto(finding_id=finding.id, photo_id=photo.id, kind=kind, verification_id=verification_id,
+                        flags=photo_flags(photo, site, finding.observed_at if kind == "before" else now),
+                        added_by=actor.id, added_at=now)
+    session.add(link)
+    session.flush()
+    audit.record(session, actor, "finding", finding.id, "photo_added", at=now,
+                 after={"photo": photo.sha256, "kind": kind, "flags": link.flags})
+    return link
+
+
+def get_finding(session: Session, actor: User, finding_id: int) -> Finding:
+    finding = session.get(Finding, finding_id, options=[selectinload(Finding.site),
+                                                         selectinload(Finding.photos)])
+    if finding is None:
+        raise FieldError("finding.not_found", id=finding_id)
+    require(actor, "finding.view", finding.site.county_adcode)
+    return finding
+
+
+@dataclass
+class MapFilter:
+    statuses: tuple[str, ...] = ()
+    counties: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    batches: tuple[int, ...] = ()
+    key_attention: bool = False
+    overdue: bool = False
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    text: str = ""
+
+
+def map_rows(session: Session, actor: User, flt: MapFilter | None = None, *, today: dt.date | None = None,
+             ) -> list[dict[str, Any]]:
+    """One flat row per finding, scoped to the actor's counties, for the map and its tables."""
+    require(actor, "finding.view", check_county=False)
+    flt = flt or MapFilter()
+    today = today or clock.today_local()
+    stmt = (
+        select(Finding.id, Finding.status, Finding.description, Finding.pollution_types, Finding.severity,
+               Finding.deadline, Finding.created_at, Finding.responsible_unit,
+               Site.id, Site.name, Site.lon, Site.lat, Site.county_adcode, Site.address,
+               Case.case_no, Case.batch, Case.key_attention, Case.deadline, Case.responsible_unit)
+        .join(Site, Finding.site_id == Site.id)
+        .outerjoin(Case, Finding.case_id == Case.id)
+        .order_by(Finding.id)
+    )
+    if not actor.all_counties:
+        stmt = stmt.where(Site.county_adcode.in_(actor.county_scope or []))
+    if flt.statuses:
+        stmt = stmt.where(Finding.status.in_(flt.statuses))
+    if flt.counties:
+        stmt = stmt.where(Site.county_adcode.in_(flt.counties))
+    if flt.batches:
+        stmt = stmt.where(Case.batch.in_(flt.batches))
+    if flt.key_attention:
+        stmt = stmt.where(Case.key_attention.is_(True))
+    if flt.date_from:
+        stmt = stmt.where(Finding.created_at >= dt.datetime.combine(flt.date_from, dt.time(), clock.CHINA_TZ))
+    if flt.date_to:
+        end = dt.datetime.combine(flt.date_to + dt.timedelta(days=1), dt.time(), clock.CHINA_TZ)
+        stmt = stmt.where(Finding.created_at < end)
+    text = flt.text.strip().lower()
+    rows = []
+    for (fid, status, desc, types, severity, f_deadline, created, f_unit, site_id, name, lon, lat, county,
+         address, case_no, batch, key, c_deadline, c_unit) in session.execute(stmt):
+        types = types or []
+        if flt.types and not set(flt.types) & set(types):
+            continue
+        deadline = f_deadline or c_deadline
+        overdue = bool(deadline and deadline < today and status not in ("public_notice", "closed", "unfounded"))
+        if flt.overdue and not overdue:
+            continue
+        if text and not any(text in (s or "").lower() for s in (desc, name, address, case_no, f_unit, c_unit)):
+            continue
+        rows.append({
+            "id": fid, "site_id": site_id, "status": status, "name": name, "description": desc,
+            "types": types, "severity": severity, "lon": lon, "lat": lat, "county": county,
+            "address": address, "case_no": case_no or "", "batch": batch, "key_attention": bool(key),
+            "deadline": deadline, "overdue": overdue, "unit": f_unit or c_unit or "",
+            "created_at": created,
+        })
+    return rows
+
+
+def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {code: 0 for code in STATUS.codes}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return counts
+
+
+def my_findings(session: Session, actor: User, since: dt.datetime) -> list[Finding]:
+    stmt = (select(Finding).where(Finding.author_id == actor.id, Finding.created_at >= since)
+            .options(selectinload(Finding.site), selectinload(Finding.photos).selectinload(FindingPhoto.photo))
+            .order_by(Finding.created_at.desc()))
+    return [f for f in session.scalars(stmt) if in_scope(actor, f.site.county_adcode)]

@@ -1,0 +1,454 @@
+"""Problems and measures (整改问题 / 整改措施), and the ledgers and lists the plan names:
+3 本台账 (整改问题台账, 整改措施台账, 信访问题台账), 4 个清单 (问题清单, 整改清单, 责任清单, 效果清单)
+and the 公开情况一览表 of a batch.
+
+A ledger is built once as a `Ledger` (column keys + rows of plain values) and then either shown
+(the page makes a DataFrame) or written to .xlsx; so the view and the export can never disagree,
+and both contain only what the user's county scope allows (filtering happens in the query).
+The .xlsx writer uses openpyxl's write_only mode, which streams rows instead of keeping a cell
+object per value; 10,000 rows export in well under the 3 s goal (bench/ledgers.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from field import i18n
+from field.caseimport import check_phone, deadline_flag, feedback_given
+from field.data.ledger_models import CaseProblem, CaseResult, FindingProblem, Measure, Problem
+from field.data.models import Case, County, Finding, User
+from field.domain import clock
+from field.domain.errors import ValidationError
+from field.domain.permissions import require
+from field.domain.vocab import (
+    CLOSURE_STATES,
+    MEASURE_PROGRESS,
+    POLLUTION_TYPES,
+    RECEIVE_METHODS,
+    TRUTHFULNESS,
+)
+from field.services import audit
+
+Progress = Callable[[float, str], None]
+DONE_PROGRESS = ("rectified", "closed")  # 长期坚持 is never "done": it is a standing measure
+
+# kind -> title key; the order is the order the page offers them.
+KINDS: dict[str, str] = {
+    "problems": "ledger.kind.problems",
+    "measures": "ledger.kind.measures",
+    "petitions": "ledger.kind.petitions",
+    "list_problems": "ledger.kind.list_problems",
+    "list_rectification": "ledger.kind.list_rectification",
+    "list_responsibility": "ledger.kind.list_responsibility",
+    "list_effect": "ledger.kind.list_effect",
+    "public": "ledger.kind.public",
+}
+
+# The 公开情况一览表 columns exactly as published, in order.
+PUBLIC_COLUMNS = ("seq", "case_no", "content", "region", "pollution", "facts", "truthfulness", "handling",
+                  "accountability")
+
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "seq": ("序号", "No."), "case_no": ("受理编号", "Case no."), "content": ("交办问题基本情况", "Complaint"),
+    "region": ("行政区域", "Region"), "pollution": ("污染类型", "Pollution type"),
+    "facts": ("调查核实情况", "Facts found"), "truthfulness": ("是否属实", "True?"),
+    "handling": ("处理和整改情况", "Handling and rectification"),
+    "accountability": ("责任人被处理情况", "Accountability"), "batch": ("批次", "Batch"),
+    "handed_over": ("交办日期", "Handed over"), "receive": ("受理方式", "Received by"),
+    "key": ("重点关注", "Key case"), "lead_unit": ("牵头单位", "Lead unit"),
+    "responsible_unit": ("责任单位", "Responsible unit"), "coop_unit": ("配合单位", "Co-operating units"),
+    "person": ("责任人", "Person responsible"), "phone": ("联系电话", "Phone"),
+    "feedback_due": ("反馈时限", "Feedback due"), "deadline": ("整改时限", "Deadline"),
+    "closure": ("办结情况", "Closure"), "flag": ("时限提示", "Deadline flag"),
+    "problem_code": ("问题编号", "Problem no."), "aspect": ("方面", "Aspect"), "problem": ("整改问题", "Problem"),
+    "target": ("整改目标", "Target"), "round": ("所属轮次", "Round"), "county": ("行政区划", "County"),
+    "measure_seq": ("措施序号", "Measure no."), "measure": ("整改措施", "Measure"),
+    "progress": ("整改进展", "Progress"), "progress_text": ("目前进展情况及存在问题", "Progress and issues"),
+    "measures_total": ("措施数", "Measures"), "measures_done": ("已完成措施数", "Measures done"),
+    "cases_linked": ("关联信访件数", "Linked cases"), "findings_linked": ("关联现场问题数", "Linked findings"),
+    "effect": ("整改成效", "Effect"), "completed": ("是否完成整改", "Rectified?"),
+}
+
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "problems": ("seq", "problem_code", "aspect", "problem", "county", "round", "target", "lead_unit",
+                 "responsible_unit", "coop_unit", "person", "phone", "deadline", "measures_total", "measures_done",
+                 "progress_text", "flag"),
+    "measures": ("seq", "problem_code", "problem", "measure_seq", "measure", "lead_unit", "responsible_unit",
+                 "coop_unit", "person", "phone", "deadline", "progress", "progress_text", "flag"),
+    "petitions": ("seq", "batch", "handed_over", "case_no", "receive", "content", "region", "pollution", "key",
+                  "lead_unit", "responsible_unit", "coop_unit", "person", "phone", "feedback_due", "deadline",
+                  "truthfulness", "closure", "flag"),
+    "list_problems": ("seq", "problem_code", "aspect", "problem", "county", "round", "cases_linked",
+                      "findings_linked"),
+    "list_rectification": ("seq", "problem_code", "problem", "target", "measure_seq", "measure", "deadline",
+                           "progress"),
+    "list_responsibility": ("seq", "problem_code", "problem", "measure_seq", "measure", "lead_unit",
+                            "responsible_unit", "coop_unit", "person", "phone"),
+    "list_effect": ("seq", "problem_code", "problem", "target", "measures_total", "measures_done", "effect",
+                    "completed"),
+    "public": PUBLIC_COLUMNS,
+}
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems and measures
+
+
+@dataclass
+class ProblemInput:
+    title: str
+    code: str = ""
+    aspect: str = ""
+    target: str = ""
+    round: str = ""
+    county_adcode: str | None = None
+    lead_unit: str = ""
+    responsible_unit: str = ""
+    coop_unit: str = ""
+    responsible_person: str = ""
+    responsible_phone: str = ""
+    deadline: dt.date | None = None
+    progress_text: str = ""
+    effect: str = ""
+
+
+@dataclass
+class MeasureInput:
+    content: str
+    seq: int | None = None
+    lead_unit: str = ""
+    responsible_unit: str = ""
+    coop_unit: str = ""
+    responsible_person: str = ""
+    responsible_phone: str = ""
+    deadline: dt.date | None = None
+    progress: str = "not_started"
+    progress_text: str = ""
+
+
+_PROBLEM_FIELDS = [f for f in ProblemInput.__dataclass_fields__]
+_MEASURE_FIELDS = [f for f in MeasureInput.__dataclass_fields__]
+
+
+def _clean(data: Any, fields: list[str]) -> dict[str, Any]:
+    out = {}
+    for f in fields:
+        v = getattr(data, f)
+        out[f] = v.strip() if isinstance(v, str) else v
+    return out
+
+
+def create_problem(session: Session, user: User, data: ProblemInput) -> Problem:
+    """A problem from the feedback report; a county-limited officer may only file their county's."""
+    require(user, "case.edit", data.county_adcode)
+    values = _clean(data, _PROBLEM_FIELDS)
+    if not values["title"]:
+        raise ValidationError("ledger.need_title", field="title")
+    if values["county_adcode"] and session.get(County, values["county_adcode"]) is None:
+        raise ValidationError("ledger.bad_county", field="county_adcode", county=values["county_adcode"])
+    values["responsible_phone"] = check_phone(values["responsible_phone"]) or ""
+    problem = Problem(**values)
+    session.add(problem)
+    session.flush()
+    audit.record(session, user, "problem", problem.id, "create", after=values)
+    return problem
+
+
+def update_problem(session: Session, user: User, problem_id: int, **changes: Any) -> Problem:
+    problem = _problem(session, user, problem_id)
+    unknown = set(changes) - set(_PROBLEM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown problem fields: {sorted(unknown)}")
+    if "title" in changes and not str(changes["title"]).strip():
+        raise ValidationError("ledger.need_title", field="title")
+    if "responsible_phone" in changes:
+        changes["responsible_phone"] = check_phone(changes["responsible_phone"]) or ""
+    if "county_adcode" in changes:
+        require(user, "case.edit", changes["county_adcode"])
+    before = {k: getattr(problem, k) for k, v in changes.items() if getattr(problem, k) != v}
+    for k in before:
+        setattr(problem, k, changes[k])
+    if before:
+        audit.record(session, user, "problem", problem.id, "update", before=before,
+                     after={k: changes[k] for k in before})
+    session.flush()
+    return problem
+
+
+def _problem(session: Session, user: User, problem_id: int) -> Problem:
+    problem = session.get(Problem, problem_id)
+    if problem is None:
+        raise ValidationError("ledger.problem_not_found", id=problem_id)
+    require(user, "case.edit", problem.county_adcode)
+    return problem
+
+
+def add_measure(session: Session, user: User, problem_id: int, data: MeasureInput) -> Measure:
+    problem = _problem(session, user, problem_id)
+    values = _clean(data, _MEASURE_FIELDS)
+    if not values["content"]:
+        raise ValidationError("ledger.need_content", field="content")
+    if values["progress"] not in MEASURE_PROGRESS:
+        raise ValidationError("ledger.bad_progress", field="progress")
+    values["responsible_phone"] = check_phone(values["responsible_phone"]) or ""
+    if values["seq"] is None:
+        values["seq"] = (session.scalar(select(func.max(Measure.seq)).where(Measure.problem_id == problem.id))
+                         or 0) + 1
+    measure = Measure(problem_id=problem.id, **values)
+    session.add(measure)
+    session.flush()
+    audit.record(session, user, "measure", measure.id, "create", after={"problem_id": problem.id, **values})
+    return measure
+
+
+def update_measure(session: Session, user: User, measure_id: int, **changes: Any) -> Measure:
+    """Progress in the real vocabulary, the progress note, responsibility, deadline."""
+    measure = session.get(Measure, measure_id)
+    if measure is None:
+        raise ValidationError("ledger.measure_not_found", id=measure_id)
+    _problem(session, user, measure.problem_id)
+    unknown = set(changes) - set(_MEASURE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown measure fields: {sorted(unknown)}")
+    if "progress" in changes and changes["progress"] not in MEASURE_PROGRESS:
+        raise ValidationError("ledger.bad_progress", field="progress")
+    if "content" in changes and not str(changes["content"]).strip():
+        raise ValidationError("ledger.need_content", field="content")
+    if "responsible_phone" in changes:
+        changes["responsible_phone"] = check_phone(changes["responsible_phone"]) or ""
+    before = {k: getattr(measure, k) for k, v in changes.items() if getattr(measure, k) != v}
+    for k in before:
+        setattr(measure, k, changes[k])
+    if before:
+        audit.record(session, user, "measure", measure.id, "update", before=before,
+                     after={k: changes[k] for k in before})
+    session.flush()
+    return measure
+
+
+def _link(session: Session, user: User, problem_id: int, model: Any, column: str, target_id: int,
+          county: str | None) -> bool:
+    """Link a case or finding to a problem once; True if a new link was made."""
+    problem = _problem(session, user, problem_id)
+    require(user, "case.edit", county)
+    fk = getattr(model, column)
+    if session.scalar(select(model).where(fk == target_id, model.problem_id == problem.id)):
+        return False
+    session.add(model(**{column: target_id, "problem_id": problem.id}))
+    audit.record(session, user, "problem", problem.id, f"link_{column.removesuffix('_id')}",
+                 after={column: target_id})
+    session.flush()
+    return True
+
+
+def link_case(session: Session, user: User, problem_id: int, case_id: int) -> bool:
+    """Attach a complaint case to a problem (linking twice is a no-op)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise ValidationError("ledger.case_not_found", id=case_id)
+    return _link(session, user, problem_id, CaseProblem, "case_id", case_id, case.county_adcode)
+
+
+def link_finding(session: Session, user: User, problem_id: int, finding_id: int) -> bool:
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise ValidationError("ledger.finding_not_found", id=finding_id)
+    return _link(session, user, problem_id, FindingProblem, "finding_id", finding_id, finding.site.county_adcode)
+
+
+def list_problems(session: Session, user: User) -> list[Problem]:
+    require(user, "case.view", check_county=False)
+    stmt = select(Problem).options(selectinload(Problem.measures)).order_by(Problem.id)
+    if not user.all_counties:
+        stmt = stmt.where(Problem.county_adcode.in_(list(user.county_scope or [])))
+    return list(session.scalars(stmt))
+
+
+# ---------------------------------------------------------------------------------------------
+# Ledgers
+
+
+@dataclass
+class Ledger:
+    kind: str
+    title: str
+    columns: list[str]  # keys of COLUMN_LABELS
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def headers(self, lang: str = "zh") -> list[str]:
+        return [COLUMN_LABELS[c][1 if lang == "en" else 0] for c in self.columns]
+
+
+def _counties(session: Session, lang: str) -> dict[str, str]:
+    return {c.adcode: (c.name_en if lang == "en" and c.name_en else c.name) for c in session.scalars(select(County))}
+
+
+def build_ledger(session: Session, user: User, kind: str, *, lang: str = "zh", batch: int | None = None,
+                 today: dt.date | None = None, progress: Progress | None = None) -> Ledger:
+    """The rows of one ledger or list, limited to the user's county scope."""
+    require(user, "ledger.export", check_county=False)
+    if kind not in KINDS:
+        raise ValidationError("ledger.bad_kind", field="kind", kind=kind, kinds=", ".join(KINDS))
+    today = today or clock.today_local()
+    title = i18n.t(KINDS[kind], lang)
+    if kind == "public" and batch is not None:
+        title = i18n.t("ledger.public_title", lang, batch=batch)
+    ledger = Ledger(kind, title, list(_COLUMNS[kind]))
+    rows = _case_rows(session, user, kind, lang, batch, today) if kind in ("petitions", "public") else \
+        _problem_rows(session, user, kind, lang, today)
+    for i, row in enumerate(rows, 1):
+        row["seq"] = i
+        ledger.rows.append([row.get(c, "") for c in ledger.columns])
+        if progress and i % 1000 == 0:
+            progress(min(0.5, i / 20000), "build")
+    return ledger
+
+
+def _case_rows(session: Session, user: User, kind: str, lang: str, batch: int | None,
+               today: dt.date) -> Iterator[dict[str, Any]]:
+    counties = _counties(session, lang)
+    stmt = select(Case, CaseResult).outerjoin(CaseResult, CaseResult.case_id == Case.id)
+    if batch is not None:
+        stmt = stmt.where(Case.batch == batch)
+    if not user.all_counties:
+        stmt = stmt.where(Case.county_adcode.in_(list(user.county_scope or [])))
+    stmt = stmt.order_by(Case.batch, Case.id)
+    sep = "、" if lang == "zh" else ", "
+    for case, res in session.execute(stmt):
+        types = case.pollution_text or sep.join(POLLUTION_TYPES.label(t, lang) for t in case.pollution_types)
+        region = case.region_text or counties.get(case.county_adcode or "", "")
+        truth = ""
+        if res is not None:
+            truth = TRUTHFULNESS.label(res.truthfulness, lang) if res.truthfulness else res.truthfulness_text
+        row: dict[str, Any] = {
+            "case_no": case.case_no, "content": case.content, "region": region, "pollution": types,
+            "facts": res.facts if res else "", "truthfulness": truth, "handling": res.handling if res else "",
+            "accountability": res.accountability if res else "",
+        }
+        if kind == "petitions":
+            done = res is not None and res.closure_state == "done"
+            fb = deadline_flag(res.feedback_due if res else None, today, done=feedback_given(res))
+            dl = deadline_flag(case.deadline, today, done=done)
+            flag = "overdue" if "overdue" in (fb, dl) else ("due_soon" if "due_soon" in (fb, dl) else None)
+            row.update({
+                "batch": case.batch or "", "handed_over": case.handed_over_on or "",
+                "receive": RECEIVE_METHODS.label(case.receive_method, lang) if case.receive_method else "",
+                "key": i18n.t("ledger.yes", lang) if case.key_attention else "",
+                "lead_unit": case.lead_unit, "responsible_unit": case.responsible_unit,
+                "coop_unit": res.coop_unit if res else "", "person": case.responsible_person,
+                "phone": case.responsible_phone, "feedback_due": (res.feedback_due if res else None) or "",
+                "deadline": case.deadline or "",
+                "closure": CLOSURE_STATES.label(res.closure_state, lang) if res and res.closure_state else "",
+                "flag": i18n.t("cases.flag." + flag, lang) if flag else "",
+            })
+        yield row
+
+
+def _problem_rows(session: Session, user: User, kind: str, lang: str, today: dt.date) -> Iterator[dict[str, Any]]:
+    counties = _counties(session, lang)
+    problems = list_problems(session, user)
+    linked_cases: dict[int, int] = {}
+    linked_findings: dict[int, int] = {}
+    if kind == "list_problems":
+        linked_cases = dict(session.execute(select(CaseProblem.problem_id, func.count())
+                                            .group_by(CaseProblem.problem_id)).all())
+        linked_findings = dict(session.execute(select(FindingProblem.problem_id, func.count())
+                                               .group_by(FindingProblem.problem_id)).all())
+    yes, no = i18n.t("ledger.yes", lang), i18n.t("ledger.no", lang)
+    for p in problems:
+        done = sum(1 for m in p.measures if m.progress in DONE_PROGRESS)
+        base: dict[str, Any] = {
+            "problem_code": p.code, "aspect": p.aspect, "problem": p.title, "target": p.target,
+            "county": counties.get(p.county_adcode or "", "") or ("全市" if lang == "zh" else "City-wide"),
+            "round": p.round, "measures_total": len(p.measures), "measures_done": done,
+        }
+        if kind in ("problems", "list_problems", "list_effect"):
+            all_done = bool(p.measures) and all(m.progress in (*DONE_PROGRESS, "standing") for m in p.measures)
+            flag = deadline_flag(p.deadline, today, done=all_done)
+            yield {**base, "lead_unit": p.lead_unit, "responsible_unit": p.responsible_unit,
+                   "coop_unit": p.coop_unit, "person": p.responsible_person, "phone": p.responsible_phone,
+                   "deadline": p.deadline or "", "progress_text": p.progress_text,
+                   "flag": i18n.t("cases.flag." + flag, lang) if flag else "",
+                   "cases_linked": linked_cases.get(p.id, 0), "findings_linked": linked_findings.get(p.id, 0),
+                   "effect": p.effect, "completed": yes if all_done else no}
+            continue
+        for m in p.measures:
+            flag = deadline_flag(m.deadline, today, done=m.progress in (*DONE_PROGRESS, "standing"))
+            yield {**base, "measure_seq": m.seq, "measure": m.content,
+                   "lead_unit": m.lead_unit or p.lead_unit, "responsible_unit": m.responsible_unit or p.responsible_unit,
+                   "coop_unit": m.coop_unit or p.coop_unit, "person": m.responsible_person or p.responsible_person,
+                   "phone": m.responsible_phone or p.responsible_phone, "deadline": m.deadline or p.deadline or "",
+                   "progress": MEASURE_PROGRESS.label(m.progress, lang), "progress_text": m.progress_text,
+                   "flag": i18n.t("cases.flag." + flag, lang) if flag else ""}
+
+
+# ---------------------------------------------------------------------------------------------
+# xlsx export
+
+
+def _safe(value: Any) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def write_xlsx(ledger: Ledger, out: str | Path | IO[bytes], *, lang: str = "zh",
+               progress: Progress | None = None) -> None:
+    """Stream the ledger to .xlsx with XlsxWriter in constant-memory mode (about three times
+    faster than openpyxl's write-only mode on a 10,000-row ledger; bench/ledgers.py). Text that
+    starts with "=" is written as text, never as a formula: a complaint cannot become a formula
+    in the city's spreadsheet, and URLs stay plain text."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False})
+    ws = wb.add_worksheet(ledger.title[:31])
+    widths = {"content": 60, "facts": 40, "handling": 40, "accountability": 30, "problem": 40, "measure": 50,
+              "progress_text": 40, "target": 30, "effect": 30, "case_no": 22}
+    for i, col in enumerate(ledger.columns):
+        ws.set_column(i, i, widths.get(col, 14))
+    ws.write_string(0, 0, ledger.title, wb.add_format({"bold": True, "font_size": 14}))
+    header = wb.add_format({"bold": True, "text_wrap": True, "valign": "vcenter"})
+    for j, h in enumerate(ledger.headers(lang)):
+        ws.write_string(1, j, h, header)
+    n = len(ledger.rows) or 1
+    for i, row in enumerate(ledger.rows):
+        r = i + 2
+        for j, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            if isinstance(v, str):
+                ws.write_string(r, j, _safe(v))
+            elif isinstance(v, bool):
+                ws.write_boolean(r, j, v)
+            elif isinstance(v, int | float):
+                ws.write_number(r, j, v)
+            else:
+                ws.write_string(r, j, str(v))
+        if progress and i % 1000 == 0:
+            progress(0.5 + 0.5 * i / n, "write")
+    wb.close()
+    if progress:
+        progress(1.0, "done")
+
+
+def export_xlsx(session: Session, user: User, kind: str, *, lang: str = "zh", batch: int | None = None,
+                today: dt.date | None = None, progress: Progress | None = None) -> bytes:
+    """Build and write one ledger; the bytes go to a download button or a file."""
+    ledger = build_ledger(session, user, kind, lang=lang, batch=batch, today=today, progress=progress)
+    buf = io.BytesIO()
+    write_xlsx(ledger, buf, lang=lang, progress=progress)
+    audit.record(session, user, "ledger", kind, "export", after={"rows": len(ledger.rows), "batch": batch})
+    session.flush()
+    return buf.getvalue()

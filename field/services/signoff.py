@@ -1,0 +1,488 @@
+"""Verification records (核查记录), sign-off (验收销号), 公示, re-inspection and the hash chain.
+
+"不隐瞒、不虚报、不造假": a closure is worth what its evidence is worth. So:
+- a verification record is written by field staff on site and signed by a *different* person,
+  a supervisor with the county in scope (four eyes);
+- a signed record is frozen: no code path edits it; a correction is a new record that points
+  at the old one (`supersedes_id`);
+- each sign-off stores a SHA-256 over the record's canonical content, the hashes of its photos
+  and the previous sign-off's hash, so `verify_chain` can name any row edited behind the app's
+  back, any photo file replaced or missing, and any break in the chain;
+- two supervisors signing at once: the version column lets exactly one win; the chain's
+  `prev_hash` is unique, so the chain cannot fork either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from field import geo
+from field.data.models import Finding, FindingPhoto, Photo, SignOff, User, Verification
+from field.domain import clock, workflow
+from field.domain.clean import text as clean
+from field.domain.errors import ConflictError, FieldError, ValidationError
+from field.domain.permissions import in_scope, require
+from field.domain.vocab import TRUTHFULNESS
+from field.services import audit
+from field.services.findings import attach_photo
+
+GENESIS = "0" * 64
+FAR_FROM_SITE_M = 200
+
+
+@dataclass
+class VerificationInput:
+    truthfulness: str
+    facts: str = ""
+    measures: str = ""
+    accountability: str = ""
+    conclusion: str = ""
+    inspectors: list[str] = field(default_factory=list)
+    lon: float | None = None
+    lat: float | None = None
+    accuracy_m: float | None = None
+    after_photo_ids: list[int] = field(default_factory=list)
+    supersedes_id: int | None = None
+
+
+def add_working_days(start: dt.date, days: int, holidays: tuple[str, ...] | set[str] = ()) -> dt.date:
+    """The date `days` working days after `start` (weekends and listed holidays skipped)."""
+    skip = {dt.date.fromisoformat(h) if isinstance(h, str) else h for h in holidays}
+    current, left = start, days
+    while left > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5 and current not in skip:
+            left -= 1
+    return current
+
+
+def _latest_verification(finding: Finding) -> Verification | None:
+    records = [v for v in finding.verifications if v.kind == "verification"]
+    return records[-1] if records else None
+
+
+def _has_after_photos(session: Session, finding_id: int) -> bool:
+    n = session.scalar(select(func.count()).select_from(FindingPhoto)
+                       .where(FindingPhoto.finding_id == finding_id, FindingPhoto.kind == "after"))
+    return bool(n)
+
+
+def _move(session: Session, actor: User | None, finding: Finding, event: str, ctx: workflow.Context,
+          now: dt.datetime, reason: str = "") -> str:
+    before = finding.status
+    finding.status = workflow.next_status(before, event, ctx)
+    finding.updated_at = now
+    audit.record(session, actor, "finding", finding.id, f"status:{event}", at=now,
+                 before={"status": before}, after={"status": finding.status}, reason=reason)
+    return finding.status
+
+
+def _cleaned(data: VerificationInput) -> VerificationInput:
+    return replace(data, facts=clean(data.facts), measures=clean(data.measures),
+                   accountability=clean(data.accountability), conclusion=clean(data.conclusion),
+                   inspectors=[clean(x) for x in data.inspectors])
+
+
+def write_verification(session: Session, actor: User, finding_id: int, data: VerificationInput, *,
+                       now: dt.datetime | None = None) -> Verification:
+    """Record what was found on site. From pending it decides 属实/不属实; with after-photos a
+    rectified finding goes straight to awaiting sign-off."""
+    now = now or clock.now()
+    data = _cleaned(data)
+    finding = session.get(Finding, finding_id, options=[selectinload(Finding.verifications)])
+    if finding is None:
+        raise FieldError("finding.not_found", id=finding_id)
+    require(actor, "verification.create", finding.site.county_adcode)
+    if data.truthfulness not in TRUTHFULNESS:
+        raise ValidationError("workflow.need_truthfulness", field="truthfulness")
+    if not (data.facts.strip() or data.conclusion.strip()):
+        raise ValidationError("verification.need_facts", field="facts")
+    if finding.status not in ("pending", "reopened", "rectifying"):
+        raise workflow.IllegalTransition("workflow.illegal", status=finding.status, event="verify")
+    distance = None
+    if data.lon is not None and data.lat is not None:
+        lon, lat = geo.validate_lonlat(data.lon, data.lat)
+        distance = round(geo.distance_m(lon, lat, finding.site.lon, finding.site.lat), 1)
+    record = Verification(
+        finding_id=finding.id, author_id=actor.id, created_at=now, truthfulness=data.truthfulness,
+        facts=data.facts.strip(), measures=data.measures.strip(), accountability=data.accountability.strip(),
+        conclusion=data.conclusion.strip(), inspectors=[s.strip() for s in data.inspectors if s.strip()]
+        or [actor.display_name or actor.username], lon=data.lon, lat=data.lat, accuracy_m=data.accuracy_m,
+        distance_m=distance, supersedes_id=data.supersedes_id,
+    )
+    session.add(record)
+    session.flush()
+    for pid in data.after_photo_ids:
+        photo = session.get(Photo, pid)
+        if photo is not None:
+            attach_photo(session, actor, finding, photo, "after", verification_id=record.id, now=now)
+    audit.record(session, actor, "verification", record.id, "create", at=now,
+                 after={"finding": finding.id, "truthfulness": data.truthfulness, "distance_m": distance})
+    has_after = _has_after_photos(session, finding.id)
+    ctx = workflow.Context(truthfulness=data.truthfulness, has_after_photos=has_after)
+    if finding.status in ("pending", "reopened"):
+        _move(session, actor, finding, "verify", ctx, now)
+    if finding.status == "rectifying" and (has_after or data.truthfulness == "false"):
+        _move(session, actor, finding, "submit", ctx, now)
+    return record
+
+
+def _canonical(session: Session, record: Verification, finding: Finding, signoff: SignOff) -> dict[str, Any]:
+    links = session.execute(
+        select(FindingPhoto.kind, Photo.sha256, FindingPhoto.added_at)
+        .join(Photo, FindingPhoto.photo_id == Photo.id)
+        .where(FindingPhoto.finding_id == finding.id)
+    ).all()
+    photos = sorted(f"{kind}:{sha}" for kind, sha, added in links if added <= signoff.signed_at)
+    return {
+        "record": {
+            "id": record.id, "finding": record.finding_id, "author": record.author_id, "kind": record.kind,
+            "created_at": record.created_at.isoformat(), "truthfulness": record.truthfulness,
+            "facts": record.facts, "measures": record.measures, "accountability": record.accountability,
+            "conclusion": record.conclusion, "inspectors": list(record.inspectors or []),
+            "lon": record.lon, "lat": record.lat, "supersedes": record.supersedes_id,
+            "recheck_result": record.recheck_result,
+        },
+        "finding": {"id": finding.id, "site": finding.site_id, "case": finding.case_id,
+                    "description": finding.description},
+        "site": {"lon": finding.site.lon, "lat": finding.site.lat, "name": finding.site.name},
+        "photos": photos,
+        "signoff": {"signer": signoff.signer_id, "at": signoff.signed_at.isoformat(),
+                    "decision": signoff.decision, "opinion": signoff.opinion},
+    }
+
+
+def content_hash(session: Session, record: Verification, finding: Finding, signoff: SignOff) -> str:
+    payload = json.dumps(_canonical(session, record, finding, signoff), sort_keys=True, ensure_ascii=False,
+                         separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def chain_hash(prev_hash: str, content: str) -> str:
+    return hashlib.sha256(f"{prev_hash}:{content}".encode()).hexdigest()
+
+
+def _head(session: Session) -> str:
+    last = session.scalar(select(SignOff.chain_hash).order_by(SignOff.id.desc()).limit(1))
+    return last or GENESIS
+
+
+def _signable(session: Session, actor: User, verification_id: int) -> tuple[Verification, Finding]:
+    record = session.get(Verification, verification_id)
+    if record is None:
+        raise FieldError("signoff.no_record")
+    finding = session.get(Finding, record.finding_id, options=[selectinload(Finding.verifications)])
+    assert finding is not None
+    require(actor, "signoff.sign", finding.site.county_adcode)
+    if record.state == "signed":
+        _raise_already_signed(session, record)
+    if record.kind == "correction":
+        if record.state != "submitted":
+            raise ConflictError("signoff.not_awaiting")
+    elif record.state != "submitted" or finding.status != "awaiting_signoff" or \
+            _latest_verification(finding) is not record:
+        raise ConflictError("signoff.not_awaiting")
+    if record.author_id == actor.id or (actor.display_name and actor.display_name in (record.inspectors or [])):
+        raise ConflictError("signoff.own_record")
+    return record, finding
+
+
+def _raise_already_signed(session: Session, record: Verification) -> None:
+    prior = session.scalar(select(SignOff).where(SignOff.verification_id == record.id)
+                           .order_by(SignOff.id.desc()).limit(1))
+    who = prior.signer.display_name if prior else "?"
+    when = clock.local(prior.signed_at).strftime("%Y-%m-%d %H:%M") if prior else "?"
+    raise ConflictError("signoff.already_signed", who=who, when=when)
+
+
+def _append_signoff(session: Session, actor: User, record: Verification, finding: Finding, decision: str,
+                    opinion: str, now: dt.datetime) -> SignOff:
+    signoff = SignOff(verification_id=record.id, finding_id=finding.id, signer_id=actor.id, signed_at=now,
+                      decision=decision, opinion=opinion.strip(), content_hash="", prev_hash=_head(session),
+                      chain_hash="")
+    signoff.content_hash = content_hash(session, record, finding, signoff)
+    signoff.chain_hash = chain_hash(signoff.prev_hash, signoff.content_hash)
+    session.add(signoff)
+    return signoff
+
+
+def sign(session: Session, actor: User, verification_id: int, opinion: str = "", *,
+         settings: Any = None, now: dt.datetime | None = None) -> SignOff:
+    """Approve a verification record. Commits; a lost race raises signoff.already_signed."""
+    from field.config import load_settings
+
+    settings = settings or load_settings()
+    now = now or clock.now()
+    opinion = clean(opinion)
+    try:
+        record, finding = _signable(session, actor, verification_id)
+        if record.kind == "correction":
+            return _sign_correction(session, actor, record, finding, opinion, now)
+        ctx = workflow.Context(truthfulness=record.truthfulness,
+                               has_after_photos=_has_after_photos(session, finding.id),
+                               notice_days=settings.public_notice_days)
+        new_status = workflow.next_status(finding.status, "sign", ctx)
+        record.state = "signed"
+        signoff = _append_signoff(session, actor, record, finding, "approve", opinion, now)
+        _move(session, actor, finding, "sign", ctx, now, reason=opinion)
+        if new_status == "public_notice":
+            finding.notice_ends_on = add_working_days(clock.today_local(now), settings.public_notice_days,
+                                                      settings.holidays)
+        elif new_status in ("closed", "unfounded"):
+            finding.recheck_due_on = clock.today_local(now) + dt.timedelta(days=settings.recheck_days)
+        session.flush()
+        audit.record(session, actor, "signoff", signoff.id, "sign", at=now,
+                     after={"verification": record.id, "status": new_status, "hash": signoff.chain_hash})
+        session.commit()
+        return signoff
+    except (StaleDataError, IntegrityError, OperationalError):
+        session.rollback()
+        record = session.get(Verification, verification_id)
+        session.refresh(record) if record is not None else None
+        if record is not None and record.state == "signed":
+            _raise_already_signed(session, record)
+        raise ConflictError("signoff.busy") from None
+
+
+def _sign_correction(session: Session, actor: User, record: Verification, finding: Finding, opinion: str,
+                     now: dt.datetime) -> SignOff:
+    """A signed correction joins the chain; the finding's status does not move."""
+    record.state = "signed"
+    signoff = _append_signoff(session, actor, record, finding, "approve", opinion, now)
+    session.flush()
+    audit.record(session, actor, "signoff", signoff.id, "sign_correction", at=now,
+                 after={"verification": record.id, "supersedes": record.supersedes_id, "hash": signoff.chain_hash})
+    session.commit()
+    return signoff
+
+
+def write_correction(session: Session, actor: User, verification_id: int, data: VerificationInput, *,
+                     reason: str, now: dt.datetime | None = None) -> Verification:
+    """A signed record is frozen; a mistake in it is corrected by a new record that points at
+    it and needs its own sign-off. The old record and its sign-off stay untouched."""
+    now = now or clock.now()
+    data, reason = _cleaned(data), clean(reason)
+    old = session.get(Verification, verification_id)
+    if old is None:
+        raise FieldError("signoff.no_record")
+    finding = session.get(Finding, old.finding_id)
+    assert finding is not None
+    require(actor, "verification.create", finding.site.county_adcode)
+    if old.state != "signed":
+        raise ConflictError("verification.correct_only_signed")
+    if not reason.strip():
+        raise ValidationError("workflow.need_reason", field="reason")
+    if data.truthfulness not in TRUTHFULNESS:
+        raise ValidationError("workflow.need_truthfulness", field="truthfulness")
+    record = Verification(
+        finding_id=finding.id, author_id=actor.id, kind="correction", created_at=now,
+        truthfulness=data.truthfulness, facts=data.facts.strip(), measures=data.measures.strip(),
+        accountability=data.accountability.strip(), conclusion=data.conclusion.strip(),
+        inspectors=[x.strip() for x in data.inspectors if x.strip()] or [actor.display_name or actor.username],
+        lon=data.lon, lat=data.lat, accuracy_m=data.accuracy_m, supersedes_id=old.id, state="submitted",
+    )
+    session.add(record)
+    session.flush()
+    audit.record(session, actor, "verification", record.id, "correction", at=now, reason=reason,
+                 after={"supersedes": old.id})
+    return record
+
+
+def return_for_rework(session: Session, actor: User, verification_id: int, reason: str, *,
+                      now: dt.datetime | None = None) -> SignOff:
+    now = now or clock.now()
+    reason = clean(reason)
+    if not reason.strip():
+        raise ValidationError("workflow.need_reason", field="reason")
+    try:
+        record, finding = _signable(session, actor, verification_id)
+        ctx = workflow.Context(truthfulness=record.truthfulness, reason=reason)
+        record.state = "returned"
+        signoff = _append_signoff(session, actor, record, finding, "return", reason, now)
+        _move(session, actor, finding, "return", ctx, now, reason=reason)
+        session.flush()
+        session.commit()
+        return signoff
+    except (StaleDataError, IntegrityError, OperationalError):
+        session.rollback()
+        raise ConflictError("signoff.busy") from None
+
+
+def advance_notices(session: Session, *, settings: Any = None, now: dt.datetime | None = None) -> int:
+    """Close findings whose 公示 period is over. Idempotent; called on page loads and by the CLI."""
+    from field.config import load_settings
+
+    settings = settings or load_settings()
+    now = now or clock.now()
+    today = clock.today_local(now)
+    due = session.scalars(select(Finding).where(Finding.status == "public_notice",
+                                                Finding.notice_ends_on <= today)).all()
+    for finding in due:
+        _move(session, None, finding, "end_notice", workflow.Context(notice_over=True), now,
+              reason="公示期满 / notice period over")
+        finding.recheck_due_on = today + dt.timedelta(days=settings.recheck_days)
+    if due:
+        session.commit()
+    return len(due)
+
+
+def object_during_notice(session: Session, actor: User, finding_id: int, reason: str, *,
+                         now: dt.datetime | None = None) -> None:
+    now = now or clock.now()
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise FieldError("finding.not_found", id=finding_id)
+    require(actor, "signoff.return", finding.site.county_adcode)
+    _move(session, actor, finding, "object", workflow.Context(reason=reason), now, reason=reason)
+    finding.notice_ends_on = None
+
+
+def record_recheck(session: Session, actor: User, finding_id: int, *, rebound: bool, facts: str,
+                   lon: float | None = None, lat: float | None = None, photo_ids: list[int] | None = None,
+                   now: dt.datetime | None = None) -> Verification:
+    """复查: 未反弹 keeps the item closed and schedules the next check; 反弹 reopens it. The earlier
+    verification and sign-off rows stay as they were: the closure history is never lost."""
+    now = now or clock.now()
+    facts = clean(facts)
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise FieldError("finding.not_found", id=finding_id)
+    require(actor, "recheck.create", finding.site.county_adcode)
+    if not facts.strip():
+        raise ValidationError("verification.need_facts", field="facts")
+    ctx = workflow.Context(rebound=rebound, reason=facts)
+    workflow.next_status(finding.status, "recheck", ctx)  # refuse before writing anything
+    distance = None
+    if lon is not None and lat is not None:
+        distance = round(geo.distance_m(lon, lat, finding.site.lon, finding.site.lat), 1)
+    record = Verification(finding_id=finding.id, author_id=actor.id, kind="recheck", created_at=now,
+                          truthfulness="true" if rebound else "false", facts=facts.strip(),
+                          inspectors=[actor.display_name or actor.username], lon=lon, lat=lat,
+                          distance_m=distance, recheck_result="rebound" if rebound else "no_rebound",
+                          state="submitted")
+    session.add(record)
+    session.flush()
+    for pid in photo_ids or []:
+        photo = session.get(Photo, pid)
+        if photo is not None:
+            attach_photo(session, actor, finding, photo, "before" if rebound else "after",
+                         verification_id=record.id, now=now)
+    _move(session, actor, finding, "recheck", ctx, now, reason=facts)
+    if not rebound:
+        from field.config import load_settings
+
+        finding.recheck_due_on = clock.today_local(now) + dt.timedelta(days=load_settings().recheck_days)
+    else:
+        finding.recheck_due_on = None
+    audit.record(session, actor, "verification", record.id, "recheck", at=now,
+                 after={"finding": finding.id, "result": record.recheck_result})
+    return record
+
+
+def due_rechecks(session: Session, actor: User, *, within_days: int = 14, today: dt.date | None = None,
+                 ) -> list[Finding]:
+    """Closed items whose 复查 is due (or due soon), oldest due first, in the actor's scope."""
+    today = today or clock.today_local()
+    stmt = (select(Finding).where(Finding.status.in_(("closed", "unfounded")),
+                                  Finding.recheck_due_on <= today + dt.timedelta(days=within_days))
+            .options(selectinload(Finding.site)).order_by(Finding.recheck_due_on))
+    return [f for f in session.scalars(stmt)
+            if in_scope(actor, f.site.county_adcode)]
+
+
+def in_notice(session: Session, actor: User) -> list[Finding]:
+    stmt = (select(Finding).where(Finding.status == "public_notice")
+            .options(selectinload(Finding.site)).order_by(Finding.notice_ends_on))
+    return [f for f in session.scalars(stmt)
+            if in_scope(actor, f.site.county_adcode)]
+
+
+def queue(session: Session, actor: User) -> list[dict[str, Any]]:
+    """'Awaiting my sign-off': scoped to the supervisor's counties, oldest first."""
+    require(actor, "signoff.sign", check_county=False)
+    stmt = (select(Finding).where(Finding.status == "awaiting_signoff")
+            .options(selectinload(Finding.verifications), selectinload(Finding.site))
+            .order_by(Finding.updated_at))
+    today = clock.today_local()
+    out = []
+    corrections = session.scalars(select(Verification).where(Verification.kind == "correction",
+                                                             Verification.state == "submitted")
+                                  .order_by(Verification.created_at)).all()
+    for record in corrections:
+        finding = session.get(Finding, record.finding_id)
+        if finding is not None and in_scope(actor, finding.site.county_adcode):
+            out.append({"finding": finding, "record": record, "own": record.author_id == actor.id,
+                        "overdue": False, "since": record.created_at})
+    for finding in session.scalars(stmt):
+        if not in_scope(actor, finding.site.county_adcode):
+            continue
+        record = _latest_verification(finding)
+        if record is None or record.state != "submitted":
+            continue
+        deadline = finding.deadline or (finding.case.deadline if finding.case else None)
+        out.append({"finding": finding, "record": record, "own": record.author_id == actor.id,
+                    "overdue": bool(deadline and deadline < today), "since": record.created_at})
+    return out
+
+
+@dataclass
+class Problem:
+    signoff_id: int | None
+    verification_id: int | None
+    finding_id: int | None
+    key: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return (f"{self.key}: signoff={self.signoff_id} verification={self.verification_id} "
+                f"finding={self.finding_id} {self.detail}").strip()
+
+
+def verify_chain(session: Session, photo_root: Path) -> list[Problem]:
+    """Recompute every sign-off's content and chain hash and every signed photo's file hash."""
+    session.expire_all()  # read what is in the database now, not what this session remembers
+    problems: list[Problem] = []
+    prev = GENESIS
+    checked_photos: dict[str, bool] = {}
+    for signoff in session.scalars(select(SignOff).order_by(SignOff.id)):
+        record = session.get(Verification, signoff.verification_id)
+        finding = session.get(Finding, signoff.finding_id)
+        if record is None or finding is None:
+            problems.append(Problem(signoff.id, signoff.verification_id, signoff.finding_id, "verify.missing_row"))
+            prev = signoff.chain_hash
+            continue
+        if signoff.prev_hash != prev:
+            problems.append(Problem(signoff.id, record.id, finding.id, "verify.chain_broken",
+                                    f"expected prev {prev[:12]}…, found {signoff.prev_hash[:12]}…"))
+        if content_hash(session, record, finding, signoff) != signoff.content_hash:
+            problems.append(Problem(signoff.id, record.id, finding.id, "verify.content_changed"))
+        if chain_hash(signoff.prev_hash, signoff.content_hash) != signoff.chain_hash:
+            problems.append(Problem(signoff.id, record.id, finding.id, "verify.hash_changed"))
+        links = session.execute(select(Photo).join(FindingPhoto, FindingPhoto.photo_id == Photo.id)
+                                .where(FindingPhoto.finding_id == finding.id,
+                                       FindingPhoto.added_at <= signoff.signed_at)).scalars().all()
+        for photo in links:
+            if photo.sha256 not in checked_photos:
+                path = photo_root / photo.original_path
+                if not path.is_file():
+                    checked_photos[photo.sha256] = False
+                    problems.append(Problem(signoff.id, record.id, finding.id, "verify.photo_missing",
+                                            photo.original_path))
+                    continue
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                checked_photos[photo.sha256] = digest == photo.sha256
+                if digest != photo.sha256:
+                    problems.append(Problem(signoff.id, record.id, finding.id, "verify.photo_altered",
+                                            photo.original_path))
+        prev = signoff.chain_hash
+    return problems
