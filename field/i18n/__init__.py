@@ -23,6 +23,7 @@ from field.i18n import (
     findings,
     geo,
     ledgers,
+    passwords,
     permissions,
     photos,
     sheets,
@@ -35,7 +36,7 @@ LANGS = ("zh", "en")
 
 # Every catalog file; a new one is added here (the test checks that none is left out).
 SOURCES: tuple[ModuleType, ...] = (auth, backup, caseimport, db, dossier, drafts, findings, geo, ledgers,
-                                   permissions, photos, sheets, signoff, ui, workflow)
+                                   passwords, permissions, photos, sheets, signoff, ui, workflow)
 
 
 def duplicate_keys() -> dict[str, list[str]]:
