@@ -35,7 +35,8 @@ import folium  # noqa: E402
 
 from field.domain.vocab import STATUS  # noqa: E402
 from field.map.assets import VENDOR_DIR  # noqa: E402
-from field.map.view import build_map, escape_html  # noqa: E402
+from field.map.build import build_map  # noqa: E402
+from field.map.escape import escape_html  # noqa: E402
 
 LON_RANGE = (115.7, 117.8)
 LAT_RANGE = (37.5, 38.9)

@@ -25,18 +25,11 @@ from field.domain.errors import FieldError
 from field.domain.permissions import can
 from field.domain.vocab import OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, STATUS
 from field.exports import mapexport
-from field.map.view import (
-    RETURNED_OBJECTS,
-    build_map,
-    click_signature,
-    clicked_county,
-    clicked_site_ids,
-    escape_html,
-    filter_from_query,
-    filter_key,
-    filter_to_query,
-    legend_items,
-)
+from field.map.build import build_map
+from field.map.clicks import RETURNED_OBJECTS, click_signature, clicked_county, clicked_site_ids
+from field.map.escape import escape_html
+from field.map.legend import legend_items
+from field.map.query import filter_from_query, filter_key, filter_to_query
 from field.services import audit, signoff
 from field.services.findings import MapFilter, get_finding, map_rows, status_counts
 

@@ -30,26 +30,13 @@ from typing import Any
 
 from field.domain import clock
 from field.domain.vocab import POLLUTION_TYPES, STATUS
-from field.map.view import _finite
+from field.i18n import t
+from field.map.values import finite
 
-# Column key -> (zh header, en header), in export order.
-CSV_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("id", "编号", "ID"),
-    ("status", "状态", "Status"),
-    ("name", "点位/企业名称", "Site"),
-    ("county", "行政区域", "County"),
-    ("address", "地址", "Address"),
-    ("case_no", "受理编号", "Case no."),
-    ("batch", "批次", "Batch"),
-    ("key_attention", "重点关注", "Key case"),
-    ("types", "污染类型", "Pollution types"),
-    ("description", "问题描述", "Description"),
-    ("unit", "责任单位", "Responsible unit"),
-    ("deadline", "整改时限", "Deadline"),
-    ("overdue", "是否超期", "Overdue"),
-    ("created_at", "记录时间", "Recorded at"),
-    ("lon", "经度(WGS-84)", "Longitude (WGS-84)"),
-    ("lat", "纬度(WGS-84)", "Latitude (WGS-84)"),
+# Column keys in export order; the header of each is the catalog key `mapexport.col.<key>`.
+CSV_COLUMNS: tuple[str, ...] = (
+    "id", "status", "name", "county", "address", "case_no", "batch", "key_attention", "types",
+    "description", "unit", "deadline", "overdue", "created_at", "lon", "lat",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 UTF8_BOM = "\ufeff"
@@ -61,20 +48,6 @@ MPL_MARKERS: dict[str, str] = {
 CJK_FONT_NAMES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
                   "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "Droid Sans Fallback",
                   "AR PL UMing CN", "Noto Sans CJK JP")
-
-_TEXT = {
-    "title": {"zh": "问题点位分布图", "en": "Problem sites"},
-    "total": {"zh": "共 {n} 个问题", "en": "{n} findings"},
-    "yes": {"zh": "是", "en": "yes"},
-    "no": {"zh": "否", "en": "no"},
-    "wgs": {"zh": "坐标系 WGS-84 · 行政区划示意，不作为权属依据",
-            "en": "WGS-84 · administrative outline for orientation only"},
-}
-
-
-def _t(key: str, lang: str, **params: Any) -> str:
-    text = _TEXT[key]["en" if lang == "en" else "zh"]
-    return text.format(**params) if params else text
 
 
 def _iso(v: Any) -> Any:
@@ -106,7 +79,7 @@ def to_geojson(rows: Iterable[Mapping[str, Any]], *, lang: str = "zh",
         props["types"] = list(r.get("types") or [])
         props["status_label"] = STATUS.label(str(r.get("status") or ""), lang)
         props["county_name"] = names.get(str(r.get("county") or ""), "")
-        lon, lat = _finite(r.get("lon")), _finite(r.get("lat"))
+        lon, lat = finite(r.get("lon")), finite(r.get("lat"))
         geometry = ({"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]}
                     if lon is not None and lat is not None else None)
         features.append({"type": "Feature", "id": props["id"], "geometry": geometry, "properties": props})
@@ -130,11 +103,11 @@ def _csv_value(key: str, r: Mapping[str, Any], lang: str, names: Mapping[str, st
     if key == "county":
         return names.get(str(v or ""), v or "")
     if key == "types":
-        return "、".join(POLLUTION_TYPES.label(t, lang) for t in (v or []))
+        return t("mapexport.list_sep", lang).join(POLLUTION_TYPES.label(c, lang) for c in (v or []))
     if key in ("key_attention", "overdue"):
-        return _t("yes" if v else "no", lang)
+        return t("mapexport.yes" if v else "mapexport.no", lang)
     if key in ("lon", "lat"):
-        f = _finite(v)
+        f = finite(v)
         return "" if f is None else f"{f:.6f}"
     if v is None:
         return ""
@@ -142,7 +115,7 @@ def _csv_value(key: str, r: Mapping[str, Any], lang: str, names: Mapping[str, st
 
 
 def csv_headers(lang: str = "zh") -> list[str]:
-    return [en if lang == "en" else zh for _, zh, en in CSV_COLUMNS]
+    return [t(f"mapexport.col.{key}", lang) for key in CSV_COLUMNS]
 
 
 def to_csv(rows: Iterable[Mapping[str, Any]], *, lang: str = "zh",
@@ -154,7 +127,7 @@ def to_csv(rows: Iterable[Mapping[str, Any]], *, lang: str = "zh",
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(csv_headers(lang))
     for r in rows:
-        writer.writerow([guard_cell(_csv_value(key, r, lang, names)) for key, _, _ in CSV_COLUMNS])
+        writer.writerow([guard_cell(_csv_value(key, r, lang, names)) for key in CSV_COLUMNS])
     return buf.getvalue().encode("utf-8")
 
 
@@ -214,7 +187,7 @@ def png_map(rows: Sequence[Mapping[str, Any]], boundaries: Mapping[str, Any] | N
     counts: Counter[str] = Counter()
     by_status: dict[str, tuple[list[float], list[float]]] = {}
     for r in rows:
-        lon, lat = _finite(r.get("lon")), _finite(r.get("lat"))
+        lon, lat = finite(r.get("lon")), finite(r.get("lat"))
         status = str(r.get("status") or "")
         counts[status] += 1
         if lon is None or lat is None:
@@ -234,7 +207,7 @@ def png_map(rows: Sequence[Mapping[str, Any]], boundaries: Mapping[str, Any] | N
     unknown = sum(n for code, n in counts.items() if code not in STATUS)
     if unknown:
         handles.append(Line2D([], [], linestyle="", marker="o", markersize=11, markerfacecolor="#999999",
-                              label=f"{'Unknown' if used_lang == 'en' else '未知状态'}  {unknown}"))
+                              label=f"{t('mapexport.unknown_status', used_lang)}  {unknown}"))
         for code, (xs, ys) in by_status.items():
             if code not in STATUS:
                 ax.scatter(xs, ys, s=40, c="#999999", edgecolors="white", linewidths=0.7, zorder=3)
@@ -248,9 +221,9 @@ def png_map(rows: Sequence[Mapping[str, Any]], boundaries: Mapping[str, Any] | N
     item_fp.set_size(14)
     title_fp.set_size(15)
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.77, 0.92), frameon=True, prop=item_fp,
-               title=_t("total", used_lang, n=len(rows)), title_fontproperties=title_fp)
-    fig.suptitle(title or _t("title", used_lang), fontproperties=fp, fontsize=20, x=0.02, ha="left", y=0.97)
-    fig.text(0.02, 0.02, f"{_t('wgs', used_lang)} · {clock.today_local():%Y-%m-%d}", fontproperties=fp,
+               title=t("mapexport.total", used_lang, n=len(rows)), title_fontproperties=title_fp)
+    fig.suptitle(title or t("mapexport.title", used_lang), fontproperties=fp, fontsize=20, x=0.02, ha="left", y=0.97)
+    fig.text(0.02, 0.02, f"{t('mapexport.datum_note', used_lang)} · {clock.today_local():%Y-%m-%d}", fontproperties=fp,
              fontsize=10, color="#555555")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import folium
 from branca.element import CssLink, Element, JavascriptLink
+from folium.elements import JSCSSMixin
 
 from field.config import PROJECT_ROOT
 
@@ -121,17 +122,19 @@ def localize(m: folium.Map, base_url: str = DEFAULT_BASE_URL) -> folium.Map:
         if isinstance(el, folium.Icon):
             raise UnvendoredAssetError(
                 "folium.Icon needs Font Awesome and Leaflet.awesome-markers, which are not "
-                "vendored; use an L.divIcon (see field.map.view) instead"
+                "vendored; use an L.divIcon (see field.map.layers) instead"
             )
     keep_jquery = _needs_jquery(m)
     for el in _walk(m):
-        js = getattr(el, "default_js", None)
-        css = getattr(el, "default_css", None)
+        # JSCSSMixin is what gives an element links (folium.Map and every plugin), and what
+        # streamlit-folium reads them from.
+        if not isinstance(el, JSCSSMixin):
+            continue
         owner = type(el).__name__
-        if js:
-            el.default_js = _rewrite(list(js), base, keep_jquery, owner)
-        if css:
-            el.default_css = _rewrite(list(css), base, keep_jquery, owner)
+        if el.default_js:
+            el.default_js = _rewrite(list(el.default_js), base, keep_jquery, owner)
+        if el.default_css:
+            el.default_css = _rewrite(list(el.default_css), base, keep_jquery, owner)
 
     # A previous render put JavascriptLink/CssLink children in the figure header by name.
     root = m.get_root()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import html as html_lib
 import json
 import random
@@ -9,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import folium
 import pandas as pd
@@ -16,9 +18,13 @@ import pytest
 
 from field.domain.vocab import STATUS
 from field.map import assets as mapassets
-from field.map import view as mapview
+from field.map import clicks, elements, legend, tiles
+from field.map import query as mapquery
 from field.map.assets import external_urls, local_asset_urls, localize, vendored_path
-from field.map.view import build_map, clicked_site_ids, escape_html, escape_js_text, legend_items
+from field.map.build import build_map
+from field.map.clicks import clicked_site_ids
+from field.map.escape import escape_html, escape_js_text
+from field.map.legend import legend_items
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",
@@ -116,7 +122,7 @@ def test_escaped_data_still_decodes_to_the_original_text(hostile_html: str) -> N
 def test_element_output_is_not_evaluated_as_a_template() -> None:
     """branca compiles a MacroElement's rendered output as Jinja; ours must emit it verbatim."""
 
-    class Probe(mapview._RawMacro):
+    class Probe(elements.RawMacro):
         _template = folium.template.Template("{% macro script(this, kwargs) %}{{ this.text }}{% endmacro %}")
 
     m = folium.Map(tiles=None)
@@ -183,7 +189,7 @@ def test_external_urls_detects_each_reference_kind() -> None:
 
 def test_configured_tiles_are_the_only_remote_references() -> None:
     osm = external_urls(render(build_map([], boundaries=None, settings={"tiles": "osm"})))
-    assert osm == [mapview.OSM_URL]
+    assert osm == [tiles.OSM_URL]
     tdt = external_urls(render(build_map([], boundaries=None,
                                          settings={"tiles": "tianditu", "tianditu_key": "k&y"})))
     assert len(tdt) == 2
@@ -255,9 +261,29 @@ def test_streamlit_folium_payload_is_local_and_keeps_the_data() -> None:
 
 
 def test_core_modules_do_not_import_streamlit() -> None:
-    code = "import sys, field.map.view, field.map.assets; print('streamlit' in sys.modules)"
+    code = ("import sys, pkgutil, importlib, field.map\n"
+            "for m in pkgutil.iter_modules(field.map.__path__): importlib.import_module('field.map.' + m.name)\n"
+            "import field.exports.mapexport\n"
+            "print('streamlit' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "False"
+
+
+def test_map_and_export_code_hold_no_inline_chinese() -> None:
+    """User-visible text of the map and its exports lives in field/i18n/map.py (zh and en): a
+    Chinese string literal in the code (docstrings aside) is a label that bypassed the catalog."""
+    root = Path(__file__).resolve().parents[2] / "field"
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    found = []
+    for path in [*sorted((root / "map").glob("*.py")), root / "exports" / "mapexport.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef)) and n.body
+                      and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        found += [f"{path.name}:{n.lineno}" for n in ast.walk(tree)
+                  if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+                  and cjk.search(n.value)]
+    assert found == []
 
 
 # --- legend ----------------------------------------------------------------------------------
@@ -280,7 +306,7 @@ def test_legend_adds_unknown_codes_and_the_map_counts_them() -> None:
     sites = make_sites(14) + [{"id": "x", "lon": 116.5, "lat": 38.1, "status": "legacy"}]
     m = build_map(sites, boundaries=None, settings={"tiles": "none"})
     items = legend_items(m.field_status_counts, "en")
-    assert items[-1]["code"] == mapview.UNKNOWN_STATUS and items[-1]["count"] == 1
+    assert items[-1]["code"] == legend.UNKNOWN_STATUS and items[-1]["count"] == 1
     assert sum(it["count"] for it in items) == len(sites)
     assert legend_items({}, "zh")[-1]["code"] == STATUS.codes[-1]
 
@@ -291,7 +317,7 @@ def test_amap_tiles_shift_points_and_boundaries(monkeypatch: pytest.MonkeyPatch)
     def fake_shift(lon: float, lat: float) -> tuple[float, float]:
         return lon + 0.0051, lat - 0.0023
 
-    monkeypatch.setattr(mapview, "_gcj_converter", lambda: fake_shift)
+    monkeypatch.setattr(tiles, "gcj_converter", lambda: fake_shift)
     sites = make_sites(5)
     plain = site_blob(render(build_map(sites, boundaries=None, settings={"tiles": "none"})))["p"]
     m = build_map(sites, boundaries=county_fc(), settings={"tiles": "amap"})
@@ -432,7 +458,7 @@ def test_county_features_are_tagged_and_a_county_click_maps_to_its_adcode() -> N
     polygon = {"type": "Feature", "properties": {"kind": "county", "adcode": "130902", "name": "新华区"},
                "geometry": {"type": "Polygon", "coordinates": [[[116.8, 38.28], [116.9, 38.28], [116.9, 38.36]]]}}
     result = {"last_object_clicked": {"lat": 38.31, "lng": 116.85}, "last_active_drawing": polygon}
-    assert mapview.clicked_county(result) == "130902"
+    assert clicks.clicked_county(result) == "130902"
     assert clicked_site_ids(result, m.field_site_lookup) == []
 
 
@@ -445,22 +471,22 @@ def test_a_marker_click_is_never_a_county_click() -> None:
     result = {"last_object_clicked": {"lat": round(s["lat"], 6), "lng": round(s["lon"], 6)},
               "last_active_drawing": marker}
     assert clicked_site_ids(result, m.field_site_lookup) == [2]
-    assert mapview.clicked_county(result) is None
+    assert clicks.clicked_county(result) is None
     # a marker whose properties also hold an adcode still is not a county; nor is a cluster click
     marker["properties"].update({"kind": "county", "adcode": "130902"})
-    assert mapview.clicked_county(result) is None
+    assert clicks.clicked_county(result) is None
     cluster = {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [116.8, 38.3]}}
-    assert mapview.clicked_county({"last_active_drawing": cluster}) is None
-    assert mapview.clicked_county(None) is None
+    assert clicks.clicked_county({"last_active_drawing": cluster}) is None
+    assert clicks.clicked_county(None) is None
 
 
 def test_click_signature_changes_per_click_and_not_per_rerun() -> None:
     a = {"last_object_clicked": {"lat": 38.3, "lng": 116.8},
          "last_active_drawing": {"properties": {"kind": "county", "adcode": "130902"}}}
     b = {"last_object_clicked": {"lat": 38.31, "lng": 116.8}, "last_active_drawing": a["last_active_drawing"]}
-    assert mapview.click_signature(a) == mapview.click_signature(json.loads(json.dumps(a)))
-    assert mapview.click_signature(a) != mapview.click_signature(b)
-    assert mapview.click_signature({"last_object_clicked": None}) is None
+    assert clicks.click_signature(a) == clicks.click_signature(json.loads(json.dumps(a)))
+    assert clicks.click_signature(a) != clicks.click_signature(b)
+    assert clicks.click_signature({"last_object_clicked": None}) is None
 
 
 def test_filter_url_round_trip() -> None:
@@ -471,25 +497,25 @@ def test_filter_url_round_trip() -> None:
     flt = MapFilter(statuses=("rectifying", "pending"), counties=("130903", "130902"), types=("noise", "air"),
                     batches=(12, 3), key_attention=True, overdue=True, date_from=dt.date(2024, 5, 1),
                     date_to=dt.date(2024, 6, 30), text="宏达, 化工 ")
-    query = mapview.filter_to_query(flt)
+    query = mapquery.filter_to_query(flt)
     assert query == {"status": ["pending", "rectifying"], "county": ["130902", "130903"], "type": ["air", "noise"],
                      "batch": ["3", "12"], "key": ["1"], "overdue": ["1"], "from": ["2024-05-01"],
                      "to": ["2024-06-30"], "q": ["宏达, 化工"]}
-    back = mapview.filter_from_query(query)
-    assert mapview.filter_to_query(back) == query
+    back = mapquery.filter_from_query(query)
+    assert mapquery.filter_to_query(back) == query
     assert back.text == "宏达, 化工" and back.batches == (3, 12)
-    assert mapview.filter_key(back) == mapview.filter_key(flt)
-    assert mapview.filter_to_query(MapFilter()) == {}
+    assert mapquery.filter_key(back) == mapquery.filter_key(flt)
+    assert mapquery.filter_to_query(MapFilter()) == {}
 
 
 def test_filter_from_query_drops_bad_values() -> None:
-    flt = mapview.filter_from_query({"status": ["pending", "<script>"], "county": ["130903", "x"],
+    flt = mapquery.filter_from_query({"status": ["pending", "<script>"], "county": ["130903", "x"],
                                      "batch": ["-1", "abc", "7"], "from": "2024-13-01", "to": "2024-01-01",
                                      "key": "0", "q": "x" * 500}, counties=["130903"])
     assert flt.statuses == ("pending",) and flt.counties == ("130903",) and flt.batches == (7,)
     assert flt.date_from is None and flt.date_to == dt_date(2024, 1, 1)
-    assert flt.key_attention is False and len(flt.text) == mapview.MAX_QUERY_TEXT
-    swapped = mapview.filter_from_query({"from": "2024-06-01", "to": "2024-05-01"})
+    assert flt.key_attention is False and len(flt.text) == mapquery.MAX_QUERY_TEXT
+    swapped = mapquery.filter_from_query({"from": "2024-06-01", "to": "2024-05-01"})
     assert (swapped.date_from, swapped.date_to) == (dt_date(2024, 5, 1), dt_date(2024, 6, 1))
 
 
