@@ -26,7 +26,7 @@ from field.photos.derive import (
     THUMB_MAX_SIDE,
     THUMB_QUALITIES,
 )
-from field.photos.evidence import Flag, evidence_flags
+from field.photos.evidence import Flag, evidence_flags, flag_text
 from field.photos.exif import PhotoInfo, parse_exif_datetime, parse_exif_gps, parse_gps_time
 from field.photos.pipeline import IngestedPhoto, ingest, inspect, make_derivatives
 from field.photos.store import PhotoStore, StoredPaths
@@ -56,6 +56,7 @@ __all__ = [
     "PhotoStore",
     "StoredPaths",
     "evidence_flags",
+    "flag_text",
     "ingest",
     "inspect",
     "make_derivatives",

@@ -8,6 +8,7 @@ from the site" or "long before or after the visit" is decided here (the defaults
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -26,7 +27,12 @@ class Flag:
     severity: str = "warning"
 
     def message(self, lang: str = "zh") -> str:
-        return t(self.key, lang, **self.params)
+        return flag_text(self.key, self.params, lang)
+
+
+def flag_text(key: str, params: Mapping[str, Any] | None = None, lang: str = "zh") -> str:
+    """The sentence for an evidence note, also one stored as {"key": …, **params} on a photo link."""
+    return t(key, lang, **(params or {}))
 
 
 def _aware(dt: datetime, local_tz: tzinfo) -> datetime:

@@ -557,3 +557,9 @@ def test_mpo_from_phones_is_a_jpeg() -> None:
     assert (info.mime, info.ext, info.width, info.height) == ("image/jpeg", "jpg", 400, 300)
     display, _ = make_derivatives(data, info)
     assert _open(display).size == (400, 300)
+
+
+def test_stored_flag_text_comes_from_the_catalog() -> None:
+    """Flags are stored as {"key": …, **params} on a photo link; pages and sheets read them back."""
+    assert photos.flag_text("photo.far_from_site", {"distance_m": 250}, "en") == "Photo taken 250 m from the site"
+    assert photos.flag_text("photo.no_gps", None, "zh") == "照片没有 GPS 位置信息，无法核对拍摄地点"
