@@ -30,6 +30,7 @@ _DEFAULTS: dict[str, str] = {
     "FIELD_RECHECK_DAYS": "90",
     "FIELD_FEEDBACK_DAYS": "10",
     "FIELD_DEFAULT_LANG": "zh",
+    "FIELD_PDF_FONT": "",  # CJK font for the PDF sheets: "path" or "path#index" ("" = packaged/system)
 }
 
 
@@ -67,6 +68,7 @@ class Settings:
     recheck_days: int
     feedback_days: int
     default_lang: str
+    pdf_font: str = ""
     sources: dict[str, str] = field(default_factory=dict)  # setting -> env | secrets | default
 
     @property
@@ -117,5 +119,6 @@ def load_settings() -> Settings:
         recheck_days=int(values["FIELD_RECHECK_DAYS"]),
         feedback_days=int(values["FIELD_FEEDBACK_DAYS"]),
         default_lang=values["FIELD_DEFAULT_LANG"],
+        pdf_font=values["FIELD_PDF_FONT"],
         sources=sources,
     )

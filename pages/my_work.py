@@ -18,7 +18,7 @@ from field.domain import clock
 from field.domain.errors import FieldError
 from field.domain.permissions import can
 from field.domain.vocab import OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, STATUS
-from field.photos import message as flag_message
+from field.photos import flag_text as flag_message
 from field.services.findings import (
     MAX_PHOTOS_PER_FINDING,
     attach_photo,

@@ -46,12 +46,12 @@ def _deferred(make: Callable[..., bytes], *args: object, **kwargs: object) -> Ca
     def run() -> bytes:
         with rt.session() as s:
             actor = s.get(User, user_id)
-            return make(s, actor, *args, rt.store, **kwargs)
+            return make(s, actor, *args, rt.store, pdf_font=rt.settings.pdf_font, **kwargs)
 
     return run
 
 
-font = sheets.font_status()
+font = sheets.font_status(rt.settings.pdf_font)
 if not font["found"]:
     st.error(ui.t("sheet.no_cjk_font", env=sheets.FONT_ENV))
 

@@ -43,17 +43,10 @@ from field.domain import clock
 from field.domain.errors import FieldError
 from field.domain.permissions import require
 from field.exports.sheets import load_sheet, parse_ref, render, verification_code
+from field.i18n import t
 from field.services.signoff import content_hash
 
 FORMAT = "field.dossier/1"
-
-
-_PROBLEM_TEXT = {
-    "photo_missing": "照片原件缺失",
-    "photo_altered": "照片原件与登记的 SHA-256 不一致（可能被替换或改动）",
-    "content_changed": "已签字记录的内容与签字时的内容哈希不一致",
-    "no_font": "本机没有可打印中文的字体，未生成 PDF 核查验收单",
-}
 
 
 def _jsonable(value: Any) -> Any:
@@ -163,7 +156,7 @@ def _readme(label: str, case: Case | None, findings: list[dict[str, Any]], probl
     if problems:
         for p in problems:
             where = " ".join(f"{k}={v}" for k, v in p.items() if k not in ("kind",))
-            lines.append(f"  ！{_PROBLEM_TEXT.get(p['kind'], p['kind'])}：{where}")
+            lines.append(f"  ！{t('dossier.problem.' + p['kind'], 'zh')}：{where}")
     else:
         lines.append("  无。照片原件均与登记的 SHA-256 一致，已签字记录的内容哈希均与签字时一致。")
     lines.append("")
@@ -171,7 +164,8 @@ def _readme(label: str, case: Case | None, findings: list[dict[str, Any]], probl
 
 
 def case_dossier(session: Session, actor: User, finding_id_or_case_id: int | str, store: Any, *,
-                 lang: str = "zh", base_url: str = "", now: dt.datetime | None = None) -> bytes:
+                 lang: str = "zh", base_url: str = "", now: dt.datetime | None = None,
+                 pdf_font: str = "") -> bytes:
     """The 一案一档 zip of one finding (int or "F12") or of every finding of a case ("C12").
 
     Raises `FieldError` for unknown ids or bad references and `PermissionDenied` when the actor
@@ -224,7 +218,8 @@ def case_dossier(session: Session, actor: User, finding_id_or_case_id: int | str
             if not font_missing:
                 try:
                     pdf = render(load_sheet(session, actor, so or record), store, lang=lang, base_url=base_url,
-                                 printed_by=actor.display_name or actor.username, now=now)
+                                 printed_by=actor.display_name or actor.username, now=now,
+                                 pdf_font=pdf_font)
                     files.append((sheet_name, pdf, True))
                     entry["sheet"] = sheet_name
                 except FieldError as exc:
@@ -236,8 +231,8 @@ def case_dossier(session: Session, actor: User, finding_id_or_case_id: int | str
 
         signoffs_out = []
         for so in signoffs:
-            record = next((r for r in records if r.id == so.verification_id), None)
-            matches = record is not None and content_hash(session, record, finding, so) == so.content_hash
+            signed = next((r for r in records if r.id == so.verification_id), None)
+            matches = signed is not None and content_hash(session, signed, finding, so) == so.content_hash
             if not matches:
                 problems.append({"kind": "content_changed", "finding": finding.id, "signoff": so.id})
             entry = _row(so)
@@ -280,7 +275,7 @@ def case_dossier(session: Session, actor: User, finding_id_or_case_id: int | str
             if name in seen:  # the same photo linked twice with one kind: one file is enough
                 continue
             seen.add(name)
-            info = zipfile.ZipInfo(f"{label}/{name}", date_time=stamp)  # type: ignore[arg-type]
+            info = zipfile.ZipInfo(f"{label}/{name}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
             info.external_attr = 0o644 << 16
             zf.writestr(info, data)

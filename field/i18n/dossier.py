@@ -6,6 +6,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "交办件 {ref} 还没有关联的问题记录，无可导出的档案。",
         "en": "Case {ref} has no findings yet, so there is nothing to export.",
     },
+    # problems found while packing, listed in the dossier's README.txt (written in Chinese)
+    "dossier.problem.photo_missing": {"zh": "照片原件缺失", "en": "Original photo file missing"},
+    "dossier.problem.photo_altered": {
+        "zh": "照片原件与登记的 SHA-256 不一致（可能被替换或改动）",
+        "en": "Original photo file does not match its recorded SHA-256 (replaced or altered)",
+    },
+    "dossier.problem.content_changed": {
+        "zh": "已签字记录的内容与签字时的内容哈希不一致",
+        "en": "A signed record's content no longer matches the content hash it was signed with",
+    },
+    "dossier.problem.no_font": {
+        "zh": "本机没有可打印中文的字体，未生成 PDF 核查验收单",
+        "en": "No font that can print Chinese on this machine, so no PDF sheets were made",
+    },
     # pages/records.py (kept here with the service it fronts)
     "nav.records": {"zh": "档案导出", "en": "Records"},
     "records.title": {"zh": "核查验收单与一案一档", "en": "Verification sheets and case dossiers"},

@@ -1,4 +1,5 @@
-"""Messages of `field.exports.sheets`: zh and en for each key it raises or shows."""
+"""Messages of `field.exports.sheets`: zh and en for each key it raises, and every label printed
+on the PDF sheet (punctuation included, since zh and en differ there too)."""
 
 MESSAGES: dict[str, dict[str, str]] = {
     "sheet.no_cjk_font": {
@@ -110,4 +111,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sheet.hand_inspectors": {"zh": "核查人员（手写签名）", "en": "Inspectors (handwritten)"},
     "sheet.hand_reviewer": {"zh": "审核人（手写签名）", "en": "Reviewer (handwritten)"},
     "sheet.hand_date": {"zh": "日期：　　年　　月　　日", "en": "Date:"},
+    "sheet.outside_city": {"zh": "市外", "en": "Outside the city"},
+    "sheet.colon": {"zh": "：", "en": ": "},
+    "sheet.list_sep": {"zh": "、", "en": ", "},
+    "sheet.flag_sep": {"zh": "；", "en": "; "},
+    "sheet.counted": {"zh": "{title}（{n}）", "en": "{title} ({n})"},
+    "sheet.with_subtype": {"zh": "{text}（{subtype}）", "en": "{text} ({subtype})"},
 }

@@ -172,10 +172,10 @@ def test_unknown_and_bad_references(session, rt, users) -> None:
 
 
 def test_no_font_still_exports_photos_and_records(session, rt, users, monkeypatch) -> None:
-    from field.exports import sheets
+    from field.exports.sheets import fonts as sheets_fonts
 
     f, *_ = _finding_with_record(session, rt, users)
-    monkeypatch.setattr(sheets, "find_cjk_font", lambda: None)
+    monkeypatch.setattr(sheets_fonts, "find_cjk_font", lambda configured="": None)
     zf = _open(dossier.case_dossier(session, users["viewer"], f.id, rt.store))
     assert not any("/sheets/" in n for n in zf.namelist())
     assert sum("/photos/" in n for n in zf.namelist()) == 2

@@ -12,7 +12,10 @@ import pytest
 from PIL import Image, ImageFile
 
 from field import photos
+from field.domain.errors import FieldError
 from field.geo import distance_m as haversine_m
+from field.i18n import error_text
+from field.i18n.photos import MESSAGES as PHOTO_MESSAGES
 from field.photos import (
     PhotoError,
     PhotoStore,
@@ -21,6 +24,7 @@ from field.photos import (
     inspect,
     make_derivatives,
 )
+from field.photos import store as photo_store
 from tests.photo_factory import heif_can_save, make_heif, make_image, make_jpeg, make_png, make_png_bomb
 
 CST = timezone(timedelta(hours=8))
@@ -267,7 +271,7 @@ def _refused(data: bytes, name: str = "x.jpg") -> PhotoError:
     with pytest.raises(PhotoError) as caught:
         inspect(data, name)
     err = caught.value
-    zh, en = err.message("zh"), err.message("en")
+    zh, en = error_text(err, "zh"), error_text(err, "en")
     assert zh != en and "{" not in zh + en and name in zh and name in en
     return err
 
@@ -278,6 +282,14 @@ def test_load_truncated_images_stays_off() -> None:
 
 def test_refuses_empty() -> None:
     assert _refused(b"").key == "photo.empty"
+
+
+def test_refusal_is_a_field_error_shown_next_to_the_photos_field() -> None:
+    """One error system: `ui.action` and `ui.set_field_error` handle a refused photo like any
+    other refusal, with the catalog's text."""
+    err = _refused(b"", "empty.jpg")
+    assert isinstance(err, FieldError) and err.field == "photos"
+    assert error_text(err, "en") == "Photo “empty.jpg” is empty (0 bytes)"
 
 
 def test_refuses_pdf_renamed_to_jpg() -> None:
@@ -330,7 +342,7 @@ def test_refuses_other_image_formats_by_name() -> None:
 
 
 def test_every_message_has_zh_and_en() -> None:
-    for key, texts in photos.MESSAGES.items():
+    for key, texts in PHOTO_MESSAGES.items():
         assert set(texts) == {"zh", "en"}, key
         assert texts["zh"] != texts["en"], key
 
@@ -391,7 +403,7 @@ def test_failed_write_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.
     def boom(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(photos.os, "replace", boom)
+    monkeypatch.setattr(photo_store.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
         ingest(make_jpeg(300, 200), "a.jpg", PhotoStore(tmp_path))
     assert _files(tmp_path) == []
@@ -545,3 +557,9 @@ def test_mpo_from_phones_is_a_jpeg() -> None:
     assert (info.mime, info.ext, info.width, info.height) == ("image/jpeg", "jpg", 400, 300)
     display, _ = make_derivatives(data, info)
     assert _open(display).size == (400, 300)
+
+
+def test_stored_flag_text_comes_from_the_catalog() -> None:
+    """Flags are stored as {"key": …, **params} on a photo link; pages and sheets read them back."""
+    assert photos.flag_text("photo.far_from_site", {"distance_m": 250}, "en") == "Photo taken 250 m from the site"
+    assert photos.flag_text("photo.no_gps", None, "zh") == "照片没有 GPS 位置信息，无法核对拍摄地点"

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image, ImageOps
 
 from field import photos
+from field.i18n import error_text
 from field.photos import PhotoError, PhotoStore, evidence_flags, ingest, inspect, make_derivatives
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,7 +127,7 @@ def test_corrupted_file_is_refused() -> None:
     with pytest.raises(PhotoError) as caught:
         inspect(data, "corrupted.jpg")
     assert caught.value.key in ("photo.corrupt", "photo.truncated")
-    assert "corrupted.jpg" in caught.value.message("zh")
+    assert "corrupted.jpg" in error_text(caught.value, "zh")
 
 
 def test_corrupted_file_is_not_stored(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ from sqlalchemy import text
 from field.data.models import Case, SignOff
 from field.domain.errors import FieldError, PermissionDenied
 from field.exports import sheets
+from field.exports.sheets import fonts as sheets_fonts
+from field.exports.sheets import pdf as sheets_pdf
 from field.services import findings, signoff
 from field.services.findings import FindingInput, Location
 from field.services.signoff import VerificationInput
@@ -96,8 +98,8 @@ def test_sheet_by_signoff_reference_is_the_same_record(session, rt, users) -> No
 def test_qr_code_encodes_the_link_back(session, rt, users) -> None:
     f, rec, _so, _ = make_signed(session, rt, users)
     pdf = sheets.verification_sheet(session, users["viewer"], rec.id, rt.store, base_url=BASE + "/")
-    expected = np.asarray(sheets._qr_image(f"{BASE}/records?finding={f.id}&record={rec.id}"))
-    other = np.asarray(sheets._qr_image(f"{BASE}/records?finding={f.id + 1}&record={rec.id}"))
+    expected = np.asarray(sheets_pdf._qr_image(f"{BASE}/records?finding={f.id}&record={rec.id}"))
+    other = np.asarray(sheets_pdf._qr_image(f"{BASE}/records?finding={f.id + 1}&record={rec.id}"))
     images = [np.asarray(img.image.convert("L")) for img in PdfReader(io.BytesIO(pdf)).pages[0].images]
     assert any(img.shape == expected.shape and np.array_equal(img, expected) for img in images)
     assert not any(img.shape == other.shape and np.array_equal(img, other) for img in images)
@@ -171,7 +173,7 @@ def test_permission_and_bad_references(session, rt, users) -> None:
 
 def test_no_cjk_font_is_a_clear_error(session, rt, users, monkeypatch) -> None:
     _f, rec, _so, _ = make_signed(session, rt, users, sign=False, case=False)
-    monkeypatch.setattr(sheets, "find_cjk_font", lambda: None)
+    monkeypatch.setattr(sheets_fonts, "find_cjk_font", lambda configured="": None)
     with pytest.raises(FieldError) as e:
         sheets.verification_sheet(session, users["field"], rec.id, rt.store)
     assert e.value.key == "sheet.no_cjk_font"
@@ -198,3 +200,18 @@ def test_parse_ref_and_code() -> None:
     assert sheets.verification_code("abcdef0123456789") == "ABCD-EF01-2345"
     with pytest.raises(FieldError):
         sheets.parse_ref(True)
+
+
+def test_configured_font_comes_first_and_a_missing_one_falls_back(monkeypatch) -> None:
+    """The font is a setting (FIELD_PDF_FONT → `Settings.pdf_font`) passed in by the caller;
+    the sheets never read the environment themselves."""
+    from field.config import load_settings
+
+    default = sheets.find_cjk_font()
+    assert default is not None
+    chosen = sheets.find_cjk_font(f"{default.path}#{default.index}")
+    assert chosen == sheets.FontChoice(default.path, default.index, "settings")
+    assert sheets.find_cjk_font("/no/such/font.ttf") == default
+    monkeypatch.setenv("FIELD_PDF_FONT", f"{default.path}#{default.index}")
+    assert load_settings().pdf_font == f"{default.path}#{default.index}"
+    assert sheets.font_status(load_settings().pdf_font)["source"] == "settings"

@@ -1,0 +1,123 @@
+"""Where photos are kept: files named by the SHA-256 of the original, each written once.
+
+Content addressing makes a repeat upload free (the same bytes are kept once) and tampering
+visible (a file whose bytes no longer hash to its name has been altered: `PhotoStore.verify`).
+Writes are atomic, so a reader or a crash never leaves half a photo behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from field.photos.validate import ALLOWED_EXTS
+
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class StoredPaths:
+    """Paths relative to the store root, '/'-separated, as kept in the database."""
+
+    original: str
+    display: str
+    thumb: str
+
+
+class PhotoStore:
+    """Content-addressed files: the SHA-256 of the original is the name, so a photo uploaded
+    twice is kept once, and a file whose bytes no longer match its name has been altered.
+
+    Layout: originals/ab/cd/<sha>.<ext>, display/ab/<sha>.jpg, thumbs/ab/<sha>.jpg.
+    """
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    @staticmethod
+    def _check_sha(sha256: str) -> str:
+        if not isinstance(sha256, str) or not _SHA_RE.match(sha256):
+            raise ValueError(f"not a lowercase sha256 hex digest: {sha256!r}")
+        return sha256
+
+    def paths(self, sha256: str, ext: str) -> StoredPaths:
+        sha = self._check_sha(sha256)
+        if ext not in ALLOWED_EXTS:
+            raise ValueError(f"unsupported extension: {ext!r}")
+        return StoredPaths(
+            original=str(PurePosixPath("originals", sha[:2], sha[2:4], f"{sha}.{ext}")),
+            display=str(PurePosixPath("display", sha[:2], f"{sha}.jpg")),
+            thumb=str(PurePosixPath("thumbs", sha[:2], f"{sha}.jpg")),
+        )
+
+    def abspath(self, relative: str) -> Path:
+        return self.root / PurePosixPath(relative)
+
+    def has(self, sha256: str, ext: str) -> bool:
+        p = self.paths(sha256, ext)
+        return all(self.abspath(r).is_file() for r in (p.original, p.display, p.thumb))
+
+    def original_path(self, sha256: str) -> Path | None:
+        sha = self._check_sha(sha256)
+        folder = self.root / "originals" / sha[:2] / sha[2:4]
+        for ext in sorted(ALLOWED_EXTS):
+            candidate = folder / f"{sha}.{ext}"
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def read_original(self, sha256: str) -> bytes:
+        path = self.original_path(sha256)
+        if path is None:
+            raise FileNotFoundError(f"no original stored for {sha256}")
+        return path.read_bytes()
+
+    def verify(self, sha256: str) -> bool:
+        """True only if the original exists and its bytes still hash to its name."""
+        path = self.original_path(sha256)
+        if path is None:
+            return False
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest() == sha256
+
+    def put(self, sha256: str, ext: str, original: bytes, display: bytes, thumb: bytes) -> StoredPaths:
+        """Write whatever is missing. The original is written last, so its presence means the
+        set is complete; an interrupted ingest is simply redone."""
+        if hashlib.sha256(original).hexdigest() != self._check_sha(sha256):
+            raise ValueError("original bytes do not match the sha256 they are stored under")
+        p = self.paths(sha256, ext)
+        for rel, content in ((p.display, display), (p.thumb, thumb), (p.original, original)):
+            target = self.abspath(rel)
+            if not target.is_file():
+                _atomic_write(target, content)
+        return p
+
+
+def _atomic_write(target: Path, content: bytes) -> None:
+    """Temp file in the same directory, fsync, rename: readers never see half a photo, and a
+    crash leaves either the old state or the new one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX only)
+        dir_fd = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
