@@ -55,9 +55,17 @@ def catalog() -> dict[str, dict[str, str]]:
     return merged
 
 
-class _SafeDict(dict):  # type: ignore[type-arg]
+class _SafeDict(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+class CatalogKey(str):
+    """A parameter that is itself a catalog key (e.g. `CatalogKey("coord.axis.lon")`), put into the
+    sentence in the sentence's own language — so zh and en templates take the same parameters
+    instead of a `word_zh` / `word_en` pair."""
+
+    __slots__ = ()
 
 
 def t(key: str, lang: str = "zh", **params: Any) -> str:
@@ -67,6 +75,7 @@ def t(key: str, lang: str = "zh", **params: Any) -> str:
         return key
     text = entry.get(lang) or entry.get("zh") or key
     if params:
+        params = {k: t(v, lang) if isinstance(v, CatalogKey) else v for k, v in params.items()}
         try:
             return text.format_map(_SafeDict(params))
         except (ValueError, IndexError, KeyError):
