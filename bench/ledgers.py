@@ -70,13 +70,15 @@ def _runtime(db: str, tmp: Path, tag: str):  # type: ignore[no-untyped-def]
 def import_ours(rt, uid: int, data: bytes) -> cases.ImportSummary:  # type: ignore[no-untyped-def]
     with rt.session() as s:
         user = s.get(auth.User, uid)
-        _, summary = cases.import_cases(s, user, data, "bench.xlsx", batch=1)
+        _, summary = cases.import_cases(s, user, data, "bench.xlsx", batch=1, feedback_days=rt.settings.feedback_days,
+                                        city_adcode=rt.settings.city_adcode)
         s.commit()
     return summary
 
 
 def import_naive(rt, uid: int, data: bytes) -> int:  # type: ignore[no-untyped-def]
-    parsed = cases.parse_file(data, "bench.xlsx", batch=1)
+    parsed = cases.parse_file(data, "bench.xlsx", batch=1, feedback_days=rt.settings.feedback_days,
+                              city_adcode=rt.settings.city_adcode)
     n = 0
     with rt.session() as s:
         user = s.get(auth.User, uid)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from field import geo
 from field.config import Settings, load_settings
 from field.data import db, uow
 from field.photos import PhotoStore
@@ -40,11 +41,13 @@ class Runtime:
 
 
 def open_runtime(settings: Settings | None = None, *, migrate: bool = True) -> Runtime:
-    """Connect, migrate, load counties, bootstrap the first admin from the environment.
+    """Connect, migrate, load counties (and register the city with `field.geo`), bootstrap the first
+    admin from the environment.
 
     Raises `db.DatabaseUnavailable` naming FIELD_DATABASE_URL when the database cannot be reached.
     """
     settings = settings or load_settings()
+    geo.use_city(settings.city_adcode)
     engine = db.make_engine(settings.database_url)
     db.check_connection(engine)
     if migrate:

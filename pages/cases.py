@@ -57,7 +57,8 @@ def import_tab() -> None:
         progress = _progress_bar()
         try:
             parsed = cases.parse_file(upload.getvalue(), upload.name, batch=int(batch) or None,
-                                      handed_over=handed, progress=progress)
+                                      handed_over=handed, progress=progress,
+                                      feedback_days=rt.settings.feedback_days, city_adcode=rt.settings.city_adcode)
             with rt.session() as s:
                 cases.preview_import(s, user, parsed)
             ss["cases_parsed"] = parsed

@@ -62,7 +62,9 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
             return 2
         try:
             parsed, summary = cases.import_cases(s, user, path.read_bytes(), path.name, batch=args.batch,
-                                                 handed_over=handed, dry_run=args.dry_run)
+                                                 handed_over=handed, dry_run=args.dry_run,
+                                                 feedback_days=rt.settings.feedback_days,
+                                                 city_adcode=rt.settings.city_adcode)
             if args.dry_run:
                 s.rollback()
             else:

@@ -80,6 +80,14 @@ class _SafeDict(dict[str, Any]):
         return "{" + key + "}"
 
 
+class CatalogKey(str):
+    """A parameter that is itself a catalog key (e.g. `CatalogKey("coord.axis.lon")`), put into the
+    sentence in the sentence's own language — so zh and en templates take the same parameters
+    instead of a `word_zh` / `word_en` pair."""
+
+    __slots__ = ()
+
+
 def t(key: str, lang: str = "zh", **params: Any) -> str:
     """The sentence for `key` in `lang`; an unknown key shows itself rather than crashing."""
     entry = catalog().get(key)
@@ -87,6 +95,7 @@ def t(key: str, lang: str = "zh", **params: Any) -> str:
         return key
     text = entry.get(lang) or entry.get("zh") or key
     if params:
+        params = {k: t(v, lang) if isinstance(v, CatalogKey) else v for k, v in params.items()}
         try:
             return text.format_map(_SafeDict(params))
         except (ValueError, IndexError, KeyError):

@@ -69,13 +69,13 @@ def _photo(seed: int, label: str, after: bool) -> bytes:
     return buf.getvalue()
 
 
-def _point_in(county: geo.County, rnd: random.Random) -> tuple[float, float]:
-    boundaries = geo.load_counties()
+def _point_in(county: geo.County, rnd: random.Random, city: str) -> tuple[float, float]:
+    boundaries = geo.load_counties(city)
     idx = boundaries.counties.index(county)
     minx, miny, maxx, maxy = boundaries.geometries[idx].bounds
     for _ in range(500):
         lon, lat = rnd.uniform(minx, maxx), rnd.uniform(miny, maxy)
-        found = geo.county_of(lon, lat)
+        found = boundaries.county_of(lon, lat)
         if found is not None and found.adcode == county.adcode:
             return round(lon, 6), round(lat, 6)
     rp = boundaries.geometries[idx].representative_point()
@@ -104,7 +104,7 @@ def seed(rt: Runtime, *, password: str | None = None, count: int = 300, rnd_seed
                                                counties=scope, display_name=name)
         s.commit()
 
-        counties = geo.counties()
+        counties = geo.counties(rt.settings.city_adcode)
         cases = []
         for i in range(80):
             batch = 1 + i // 8
@@ -133,7 +133,7 @@ def seed(rt: Runtime, *, password: str | None = None, count: int = 300, rnd_seed
             author = next((u for u in field_users if in_scope(u, county.adcode)),
                           users["field01"])
             signer = next(u for u in signers if in_scope(u, county.adcode))
-            lon, lat = _point_in(county, rnd)
+            lon, lat = _point_in(county, rnd, rt.settings.city_adcode)
             brand, (kind, types, subtype) = rnd.choice(BRANDS), rnd.choice(KINDS)
             days_ago = rnd.randint(1, 60) if target in ("pending", "rectifying") else rnd.randint(35, 60)
             created = now - dt.timedelta(days=days_ago, hours=rnd.randint(0, 8))

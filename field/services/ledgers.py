@@ -22,7 +22,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from field import i18n
-from field.caseimport import check_phone, deadline_flag, feedback_given
 from field.data.ledger_models import CaseProblem, CaseResult, FindingProblem, Measure, Problem
 from field.data.models import Case, County, Finding, User
 from field.domain import clock
@@ -36,6 +35,7 @@ from field.domain.vocab import (
     TRUTHFULNESS,
 )
 from field.services import audit
+from field.services.cases import check_phone, deadline_flag, feedback_given
 
 Progress = Callable[[float, str], None]
 DONE_PROGRESS = ("rectified", "closed")  # 长期坚持 is never "done": it is a standing measure

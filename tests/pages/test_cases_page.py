@@ -8,10 +8,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from field import caseimport as cases
 from field.runtime import open_runtime
 from field.services import auth
-from tests.fixtures_cases import published_batch
+from tests.fixtures_cases import import_batch, published_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +28,7 @@ def page_env(tmp_path, monkeypatch):
         for name, role in [("off", "case_officer"), ("view", "viewer")]:
             ids[name] = auth.create_user(s, None, username=name, password="page test password", role=role).id
         s.commit()
-        cases.import_cases(s, s.get(auth.User, ids["off"]), published_batch(4, date_title="2024年5月18日"), "a.xlsx")
+        import_batch(s, s.get(auth.User, ids["off"]), published_batch(4, date_title="2024年5月18日"), "a.xlsx")
         s.commit()
     yield ids
     st.cache_resource.clear()

@@ -12,22 +12,24 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from field import caseimport as cases
+from field import caseimport
 from field.data.ledger_models import CaseResult
 from field.data.models import AuditEvent, Case
 from field.domain.errors import PermissionDenied, ValidationError
 from field.services import audit, auth
-from tests.fixtures_cases import CORE, csv_bytes, make_rows, published_batch, xlsx_bytes
+from field.services import cases as case_service
+from tests.fixtures_cases import CITY, CORE, csv_bytes, import_batch, make_rows, published_batch, xlsx_bytes
 
 TODAY = dt.date(2024, 5, 30)
 
 
-def _parse(data: bytes, name: str = "batch.xlsx", **kw) -> cases.ParsedFile:
+def _parse(data: bytes, name: str = "batch.xlsx", **kw) -> caseimport.ParsedFile:
     kw.setdefault("feedback_days", 10)
-    return cases.parse_file(data, name, **kw)
+    kw.setdefault("city_adcode", CITY)
+    return caseimport.parse_file(data, name, **kw)
 
 
-def _keys(row: cases.ParsedRow) -> list[str]:
+def _keys(row: caseimport.ParsedRow) -> list[str]:
     return [i.key for i in row.warnings]
 
 
@@ -82,7 +84,7 @@ def test_csv_in_each_encoding_reads_like_the_xlsx(encoding: str) -> None:
     ("", [], []),
 ])
 def test_pollution_types_split_into_the_fixed_set(text: str, codes: list[str], unknown: list[str]) -> None:
-    assert cases.split_pollution_types(text) == (codes, unknown)
+    assert caseimport.split_pollution_types(text) == (codes, unknown)
 
 
 def test_multi_types_keep_original_text_and_unknown_type_warns() -> None:
@@ -119,7 +121,7 @@ def test_key_attention_and_receive_method_columns() -> None:
     ("新华区西环中街", "130902"), ("", None),
 ])
 def test_region_text_matches_a_county(text: str, adcode: str | None) -> None:
-    assert cases.match_county(text) == adcode
+    assert caseimport.match_county(text, CITY) == adcode
 
 
 def test_unmatched_region_and_gaps_are_warnings_not_rejections() -> None:
@@ -213,7 +215,7 @@ def test_bad_files_get_a_file_level_reason(data: bytes, key: str) -> None:
 
 
 def test_too_many_rows_is_refused_per_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cases, "MAX_ROWS", 20)
+    monkeypatch.setattr(caseimport.grid, "MAX_ROWS", 20)
     data = csv_bytes(CORE, make_rows(21), encoding="utf-8")
     with pytest.raises(ValidationError) as exc:
         _parse(data, "big.csv")
@@ -243,9 +245,9 @@ def _count(session, model=Case) -> int:
 
 def test_preview_writes_nothing_then_apply_imports_in_one_go(session, users) -> None:
     pf = _parse(published_batch(6))
-    cases.preview_import(session, users["officer"], pf)
+    caseimport.preview_import(session, users["officer"], pf)
     assert [r.action for r in pf.rows] == ["new"] * 6 and _count(session) == 0
-    summary = cases.apply_import(session, users["officer"], pf)
+    summary = caseimport.apply_import(session, users["officer"], pf)
     session.commit()
     assert summary.as_dict() == {"imported": 6, "updated": 0, "unchanged": 0, "rejected": 0, "warnings": 0}
     stored = session.scalars(select(Case).order_by(Case.id)).all()
@@ -258,11 +260,11 @@ def test_preview_writes_nothing_then_apply_imports_in_one_go(session, users) -> 
 
 def test_reimporting_the_same_file_changes_nothing(session, users) -> None:
     data = published_batch(5)
-    cases.import_cases(session, users["officer"], data, "b.xlsx")
+    import_batch(session, users["officer"], data, "b.xlsx")
     session.commit()
     events = _count(session, AuditEvent)
     updated_at = [c.updated_at for c in session.scalars(select(Case).order_by(Case.id))]
-    _, summary = cases.import_cases(session, users["officer"], data, "b.xlsx")
+    _, summary = import_batch(session, users["officer"], data, "b.xlsx")
     session.commit()
     assert summary.as_dict() == {"imported": 0, "updated": 0, "unchanged": 5, "rejected": 0, "warnings": 0}
     assert _count(session) == 5 and _count(session, AuditEvent) == events
@@ -271,13 +273,13 @@ def test_reimporting_the_same_file_changes_nothing(session, users) -> None:
 
 def test_changed_row_is_an_update_naming_the_changed_fields(session, users) -> None:
     rows = make_rows(3)
-    cases.import_cases(session, users["officer"], xlsx_bytes(CORE, rows), "b.xlsx", batch=1)
+    import_batch(session, users["officer"], xlsx_bytes(CORE, rows), "b.xlsx", batch=1)
     session.commit()
     old_region = rows[1]["行政区域"]
     rows[1]["行政区域"] = "黄骅市"
     rows[1]["是否属实"] = "部分属实"
     rows[2]["受理编号"] += "*"  # re-published with the 重点关注 star: the same case
-    pf, summary = cases.import_cases(session, users["officer"], xlsx_bytes(CORE, rows), "b.xlsx", batch=1)
+    pf, summary = import_batch(session, users["officer"], xlsx_bytes(CORE, rows), "b.xlsx", batch=1)
     session.commit()
     assert (summary.imported, summary.updated, summary.unchanged) == (0, 2, 1)
     assert set(pf.rows[1].changed) == {"region_text", "county_adcode", "truthfulness", "truthfulness_text"}
@@ -292,8 +294,8 @@ def test_changed_row_is_an_update_naming_the_changed_fields(session, users) -> N
 
 def test_same_number_in_another_batch_is_another_case(session, users) -> None:
     data = xlsx_bytes(CORE, make_rows(2))
-    cases.import_cases(session, users["officer"], data, "b.xlsx", batch=1)
-    _, summary = cases.import_cases(session, users["officer"], data, "b.xlsx", batch=2)
+    import_batch(session, users["officer"], data, "b.xlsx", batch=1)
+    _, summary = import_batch(session, users["officer"], data, "b.xlsx", batch=2)
     session.commit()
     assert summary.imported == 2 and _count(session) == 4
 
@@ -301,14 +303,14 @@ def test_same_number_in_another_batch_is_another_case(session, users) -> None:
 def test_rejected_rows_are_not_written_the_others_are(session, users) -> None:
     rows = make_rows(4)
     rows[3]["受理编号"] = rows[0]["受理编号"]
-    _, summary = cases.import_cases(session, users["officer"], xlsx_bytes(CORE, rows), "b.xlsx", batch=1)
+    _, summary = import_batch(session, users["officer"], xlsx_bytes(CORE, rows), "b.xlsx", batch=1)
     session.commit()
     assert (summary.imported, summary.rejected, summary.warnings) == (3, 1, 1) and _count(session) == 3
 
 
 def test_bad_file_writes_nothing(session, users) -> None:
     with pytest.raises(ValidationError):
-        cases.import_cases(session, users["officer"], b"\x89PNG\r\n\x1a\n\x00", "x.png")
+        import_batch(session, users["officer"], b"\x89PNG\r\n\x1a\n\x00", "x.png")
     session.rollback()
     assert _count(session) == 0
 
@@ -317,9 +319,9 @@ def test_failure_during_apply_leaves_nothing_partly_written(session, users, monk
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(cases, "_event", boom)
+    monkeypatch.setattr(caseimport.apply, "_event", boom)
     with pytest.raises(RuntimeError):
-        cases.import_cases(session, users["officer"], published_batch(4), "b.xlsx")
+        import_batch(session, users["officer"], published_batch(4), "b.xlsx")
     session.rollback()
     assert _count(session) == 0 and _count(session, CaseResult) == 0
 
@@ -327,7 +329,7 @@ def test_failure_during_apply_leaves_nothing_partly_written(session, users, monk
 def test_only_case_officers_and_admins_import(session, users) -> None:
     for name in ("field", "viewer", "super"):
         with pytest.raises(PermissionDenied):
-            cases.import_cases(session, users[name], published_batch(1), "b.xlsx")
+            import_batch(session, users[name], published_batch(1), "b.xlsx")
     assert _count(session) == 0
 
 
@@ -337,7 +339,7 @@ def test_county_limited_officer_imports_only_their_county(session, users) -> Non
     rows = [{"受理编号": "1", "交办问题基本情况": "a", "行政区域": "运河区"},
             {"受理编号": "2", "交办问题基本情况": "b", "行政区域": "青县"},
             {"受理编号": "3", "交办问题基本情况": "c", "行政区域": "不明"}]
-    pf, summary = cases.import_cases(session, officer, xlsx_bytes(CORE, rows), "b.xlsx", batch=1)
+    pf, summary = import_batch(session, officer, xlsx_bytes(CORE, rows), "b.xlsx", batch=1)
     session.commit()
     assert [r.action for r in pf.rows] == ["new", "skip", "skip"]
     assert pf.rows[1].rejected[0].key == "cases.row_out_of_scope"
@@ -345,45 +347,46 @@ def test_county_limited_officer_imports_only_their_county(session, users) -> Non
 
 
 def test_deadline_flags() -> None:
-    assert cases.deadline_flag(TODAY - dt.timedelta(days=1), TODAY) == "overdue"
-    assert cases.deadline_flag(TODAY, TODAY) == "due_soon"
-    assert cases.deadline_flag(TODAY + dt.timedelta(days=3), TODAY) == "due_soon"
-    assert cases.deadline_flag(TODAY + dt.timedelta(days=4), TODAY) is None
-    assert cases.deadline_flag(TODAY - dt.timedelta(days=5), TODAY, done=True) is None
-    assert cases.deadline_flag(None, TODAY) is None
+    assert case_service.deadline_flag(TODAY - dt.timedelta(days=1), TODAY) == "overdue"
+    assert case_service.deadline_flag(TODAY, TODAY) == "due_soon"
+    assert case_service.deadline_flag(TODAY + dt.timedelta(days=3), TODAY) == "due_soon"
+    assert case_service.deadline_flag(TODAY + dt.timedelta(days=4), TODAY) is None
+    assert case_service.deadline_flag(TODAY - dt.timedelta(days=5), TODAY, done=True) is None
+    assert case_service.deadline_flag(None, TODAY) is None
 
 
 def test_feedback_overdue_until_truthfulness_is_recorded(session, users) -> None:
-    cases.import_cases(session, users["officer"], published_batch(2, date_title="2024年5月18日"), "a.xlsx")
-    cases.import_cases(session, users["officer"], published_batch(2, batch_title="第四批",
-                                                                  date_title="2024年5月22日", seed=5), "b.xlsx")
+    import_batch(session, users["officer"], published_batch(2, date_title="2024年5月18日"), "a.xlsx")
+    import_batch(session, users["officer"], published_batch(2, batch_title="第四批",
+                                                            date_title="2024年5月22日", seed=5), "b.xlsx")
     session.commit()
-    rows = cases.list_cases(session, users["officer"], today=TODAY)
+    rows = case_service.list_cases(session, users["officer"], today=TODAY)
     flags = {(r.case.batch, r.feedback_flag) for r in rows}
     assert flags == {(3, "overdue"), (4, "due_soon")}  # due 5-28 and 6-1, seen on 5-30
-    overdue = cases.list_cases(session, users["officer"], today=TODAY, flag="overdue")
+    overdue = case_service.list_cases(session, users["officer"], today=TODAY, flag="overdue")
     assert {r.case.batch for r in overdue} == {3} and len(overdue) == 2
-    cases.set_result(session, users["officer"], overdue[0].case.id, truthfulness="true", facts="经查属实")
+    case_service.set_result(session, users["officer"], overdue[0].case.id, truthfulness="true", facts="经查属实",
+                            feedback_days=10)
     session.commit()
-    assert len(cases.list_cases(session, users["officer"], today=TODAY, flag="overdue")) == 1
+    assert len(case_service.list_cases(session, users["officer"], today=TODAY, flag="overdue")) == 1
 
 
 def test_case_list_respects_county_scope(session, users) -> None:
     rows = [{"受理编号": "1", "交办问题基本情况": "a", "行政区域": "运河区"},
             {"受理编号": "2", "交办问题基本情况": "b", "行政区域": "青县"}]
-    cases.import_cases(session, users["officer"], xlsx_bytes(CORE, rows), "b.xlsx", batch=1)
+    import_batch(session, users["officer"], xlsx_bytes(CORE, rows), "b.xlsx", batch=1)
     session.commit()
-    assert [r.case.case_no for r in cases.list_cases(session, users["super_yunhe"])] == ["1"]
-    assert len(cases.list_cases(session, users["viewer"])) == 2
+    assert [r.case.case_no for r in case_service.list_cases(session, users["super_yunhe"])] == ["1"]
+    assert len(case_service.list_cases(session, users["viewer"])) == 2
 
 
 def test_bulk_responsibility_assignment(session, users) -> None:
-    cases.import_cases(session, users["officer"], published_batch(4), "b.xlsx")
+    import_batch(session, users["officer"], published_batch(4), "b.xlsx")
     session.commit()
     ids = list(session.scalars(select(Case.id).order_by(Case.id)))
-    n = cases.assign_responsibility(session, users["officer"], ids[:3], lead_unit="市生态环境局",
-                                    responsible_unit="运河区人民政府", coop_unit="市城管局", person="李某",
-                                    phone="0317-1234567", deadline=dt.date(2024, 6, 30))
+    n = case_service.assign_responsibility(session, users["officer"], ids[:3], lead_unit="市生态环境局",
+                                           responsible_unit="运河区人民政府", coop_unit="市城管局", person="李某",
+                                           phone="0317-1234567", deadline=dt.date(2024, 6, 30))
     session.commit()
     assert n == 3
     got = session.scalars(select(Case).where(Case.id.in_(ids[:3]))).all()
@@ -394,26 +397,26 @@ def test_bulk_responsibility_assignment(session, users) -> None:
     assert audit.history(session, "case", ids[0])[-1].action == "assign"
     # same assignment again: nothing changes, no new events
     events = _count(session, AuditEvent)
-    assert cases.assign_responsibility(session, users["officer"], ids[:3], responsible_unit="运河区人民政府") == 0
+    assert case_service.assign_responsibility(session, users["officer"], ids[:3], responsible_unit="运河区人民政府") == 0
     assert _count(session, AuditEvent) == events
 
 
 def test_bulk_assignment_refusals_change_nothing(session, users) -> None:
-    cases.import_cases(session, users["officer"], published_batch(2), "b.xlsx")
+    import_batch(session, users["officer"], published_batch(2), "b.xlsx")
     session.commit()
     ids = list(session.scalars(select(Case.id)))
     with pytest.raises(ValidationError) as exc:
-        cases.assign_responsibility(session, users["officer"], ids, person="李某", phone="call me")
+        case_service.assign_responsibility(session, users["officer"], ids, person="李某", phone="call me")
     assert exc.value.key == "cases.bad_phone"
     with pytest.raises(ValidationError):
-        cases.assign_responsibility(session, users["officer"], [])
+        case_service.assign_responsibility(session, users["officer"], [])
     with pytest.raises(PermissionDenied):
-        cases.assign_responsibility(session, users["field"], ids, person="李某")
+        case_service.assign_responsibility(session, users["field"], ids, person="李某")
     limited = auth.create_user(session, None, username="off_yh2", password="correct horse battery",
                                role="case_officer", counties=["130903"])
     if any(c.county_adcode != "130903" for c in session.scalars(select(Case))):
         with pytest.raises(PermissionDenied):
-            cases.assign_responsibility(session, limited, ids, person="李某")
+            case_service.assign_responsibility(session, limited, ids, person="李某")
     session.rollback()
     assert {c.responsible_person for c in session.scalars(select(Case))} == {""}
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import shapely
 
-from field import geo
-from field.geo import CoordinateError, County
+from field import geo, i18n
+from field.geo import CoordinateError, County, boundaries
+from field.i18n import geo as geo_messages
 
 CITY = "130900"
 GEODATA = geo.GEODATA_DIR
@@ -21,8 +22,9 @@ GEODATA = geo.GEODATA_DIR
 
 @pytest.fixture(autouse=True)
 def _city(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A developer's secrets.toml must not change which city the tests look at.
-    monkeypatch.setenv("FIELD_CITY_ADCODE", CITY)
+    # The city the app registers from Settings at start; restored after each test.
+    monkeypatch.setattr(boundaries, "_city", None)
+    geo.use_city(CITY)
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +166,7 @@ def test_parse_coordinate_failures(text: str, axis: str, key: str) -> None:
         geo.parse_coordinate(text, axis)
     assert isinstance(info.value, ValueError)
     assert info.value.key == key
-    assert key in geo.MESSAGES
+    assert key in geo_messages.MESSAGES
 
 
 def _raised_errors() -> list[CoordinateError]:
@@ -191,17 +193,37 @@ def test_every_error_has_complete_zh_and_en_messages() -> None:
     errors = _raised_errors()
     assert len(errors) == 12
     fields = string.Formatter()
-    for key, entry in geo.MESSAGES.items():
+    for key, entry in geo_messages.MESSAGES.items():
         assert set(entry) == {"zh", "en"}, key
-        # the same parameters in both languages (axis_zh and axis_en are the one language-specific pair)
-        zh_fields = {f.replace("_zh", "") for _, f, _, _ in fields.parse(entry["zh"]) if f}
-        en_fields = {f.replace("_en", "") for _, f, _, _ in fields.parse(entry["en"]) if f}
+        # the same parameters in both languages: the axis word is a catalog key, not a zh/en pair
+        zh_fields = {f for _, f, _, _ in fields.parse(entry["zh"]) if f}
+        en_fields = {f for _, f, _, _ in fields.parse(entry["en"]) if f}
         assert zh_fields == en_fields, key
     for exc in errors:
         for lang in ("zh", "en"):
             text = exc.message(lang)
             assert "{" not in text and text != exc.key, (exc.key, lang)
         assert str(exc) == exc.message("zh")
+        assert exc.message("en") == i18n.error_text(exc, "en")  # one catalog, no private lookup
+
+
+def test_the_axis_is_named_in_the_message_language() -> None:
+    with pytest.raises(CoordinateError) as lon:
+        geo.parse_coordinate("", "lon")
+    with pytest.raises(CoordinateError) as lat:
+        geo.validate_lonlat(116.0, 91.0)
+    assert i18n.error_text(lon.value, "zh") == "请输入经度。"
+    assert i18n.error_text(lon.value, "en") == "Please enter the longitude."
+    assert "纬度" in lat.value.message("zh") and "latitude" in lat.value.message("en")
+    assert set(lon.value.params) == {"axis"}  # the same parameter names whatever the language
+
+
+def test_geo_errors_are_field_errors() -> None:
+    from field.domain.errors import FieldError
+
+    with pytest.raises(FieldError) as info:
+        geo.parse_coordinate("abc", "lat")
+    assert info.value.key == "coord.unparseable" and isinstance(info.value, ValueError)
 
 
 # --- validate_lonlat ---------------------------------------------------------------------------------
@@ -399,9 +421,27 @@ def test_missing_city_raises_keyed_error(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(geo.BoundaryDataError) as info:
         geo.load_counties("999999")
     assert info.value.key == "geo.boundaries_missing" and info.value.params["adcode"] == "999999"
-    monkeypatch.setenv("FIELD_CITY_ADCODE", "999999")
+    geo.use_city("999999")
     with pytest.raises(geo.BoundaryDataError):
         geo.county_of(116.84, 38.30)
+
+
+def test_the_city_comes_from_the_caller_not_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIELD_CITY_ADCODE", "999999")
+    geo.clear_cache()
+    assert geo.county_of(116.84, 38.30) is not None  # the registered city (Settings), not the env
+    assert geo.county_of(116.84, 38.30, CITY) == geo.county_of(116.84, 38.30)
+    for path in Path(geo.__file__).parent.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "os.environ" not in source and "getenv" not in source and "load_settings" not in source, path
+
+
+def test_no_registered_city_is_a_keyed_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(boundaries, "_city", None)
+    with pytest.raises(geo.BoundaryDataError) as info:
+        geo.counties()
+    assert info.value.key == "geo.no_city"
+    assert len(geo.counties(CITY)) == 16  # an explicit adcode needs nothing registered
 
 
 def test_build_is_reproducible(tmp_path: Path) -> None:

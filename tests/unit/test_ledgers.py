@@ -9,13 +9,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from field import caseimport as cases
 from field.data.models import Case
 from field.domain.errors import PermissionDenied, ValidationError
 from field.services import audit, findings, ledgers
 from field.services.findings import FindingInput, Location
 from field.services.ledgers import MeasureInput, ProblemInput
-from tests.fixtures_cases import CORE, xlsx_bytes
+from tests.fixtures_cases import CORE, import_batch, xlsx_bytes
 
 TODAY = dt.date(2024, 6, 10)
 PUBLISHED = ["序号", "受理编号", "交办问题基本情况", "行政区域", "污染类型", "调查核实情况", "是否属实", "处理和整改情况",
@@ -30,9 +29,9 @@ def _cases(session, user) -> list[Case]:
             {"受理编号": "D3JX202405240003", "交办问题基本情况": "黄骅某厂固废堆放", "行政区域": "黄骅市",
              "污染类型": "固废", "是否属实": "属实", "调查核实情况": "经查属实", "处理和整改情况": "已清运",
              "责任人被处理情况": "约谈1人"}]
-    cases.import_cases(session, user, xlsx_bytes(CORE, rows, title_rows=["第一批（2024年5月24日）"]), "b.xlsx")
-    cases.import_cases(session, user, xlsx_bytes(CORE, [{"受理编号": "9", "交办问题基本情况": "第二批的件",
-                                                         "行政区域": "运河区"}]), "c.xlsx", batch=2)
+    import_batch(session, user, xlsx_bytes(CORE, rows, title_rows=["第一批（2024年5月24日）"]), "b.xlsx")
+    import_batch(session, user, xlsx_bytes(CORE, [{"受理编号": "9", "交办问题基本情况": "第二批的件",
+                                                   "行政区域": "运河区"}]), "c.xlsx", batch=2)
     session.commit()
     return list(session.scalars(select(Case).order_by(Case.id)))
 

@@ -1,0 +1,56 @@
+"""Region text -> county adcode: 沧州市运河区, 运河区 and 运河 are the same county.
+
+The names come from the city's boundary file (`field.geo`), so a deployment for another city
+matches its own counties without a word list here. The city itself (沧州市) or an unknown name
+gives None; the parser keeps the text and warns, because a case without a county is still a case.
+"""
+
+from __future__ import annotations
+
+import re
+
+from field import geo
+
+# (alias, adcode) longest first, and the prefixes to strip before matching.
+Aliases = tuple[list[tuple[str, str]], list[str]]
+
+
+def county_aliases(city_adcode: str) -> Aliases:
+    """(alias, adcode) longest first, and the city prefixes to strip ("河北省", "沧州市", "沧州").
+    One-character short names (沧县 -> 沧) are not aliases: 沧 alone would match 沧州."""
+    aliases: list[tuple[str, str]] = []
+    for c in geo.counties(city_adcode):
+        aliases.append((c.name, c.adcode))
+        short = re.sub(r"(回族自治县|自治县|区|县|市)$", "", c.name)
+        if len(short) >= 2 and short != c.name:
+            aliases.append((short, c.adcode))
+    city = geo.city_info(city_adcode)
+    prefixes = ["河北省"]
+    if city is not None:
+        prefixes.append(city.name)
+        short_city = re.sub(r"市$", "", city.name)
+        if len(short_city) >= 2:
+            prefixes.append(short_city)
+    aliases.sort(key=lambda a: -len(a[0]))
+    return aliases, prefixes
+
+
+def match(text: str, aliases: Aliases) -> str | None:
+    """`match_county` with the aliases built once per file, not once per row."""
+    names, prefixes = aliases
+    s = re.sub(r"\s+", "", text or "")
+    for p in prefixes:
+        if s.startswith(p):
+            s = s[len(p):]
+    if not s:
+        return None
+    for alias, adcode in names:
+        if s.startswith(alias):
+            return adcode
+    return None
+
+
+def match_county(text: str, city_adcode: str) -> str | None:
+    """Adcode for region text such as 沧州市运河区, 运河区 or 运河; None for the city itself
+    (沧州市) or anything unknown, which the caller keeps as text with a warning."""
+    return match(text, county_aliases(city_adcode))
