@@ -55,21 +55,17 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
             return 2
     lang = getattr(args, "lang", "zh")
     rt = _runtime()
-    with rt.session() as s:
-        user = _actor(s, args.user)
-        if user is None:
-            print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
-            return 2
-        try:
+    # A dry run reads through a session that is never committed; a real import is one unit of work.
+    try:
+        with rt.read() if args.dry_run else rt.uow() as s:
+            user = _actor(s, args.user)
+            if user is None:
+                print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
+                return 2
             parsed, summary = cases.import_cases(s, user, path.read_bytes(), path.name, batch=args.batch,
                                                  handed_over=handed, dry_run=args.dry_run)
-            if args.dry_run:
-                s.rollback()
-            else:
-                s.commit()
-        except FieldError as exc:
-            s.rollback()
-            return _fail(exc, lang)
+    except FieldError as exc:
+        return _fail(exc, lang)
     if args.json:
         print(json.dumps(summary.as_dict()))
         return 0
@@ -95,17 +91,15 @@ def cmd_export_ledger(args: argparse.Namespace) -> int:
 
     lang = getattr(args, "lang", "zh")
     rt = _runtime()
-    with rt.session() as s:
-        user = _actor(s, args.user)
-        if user is None:
-            print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
-            return 2
-        try:
+    try:
+        with rt.uow() as s:
+            user = _actor(s, args.user)
+            if user is None:
+                print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
+                return 2
             data = ledgers.export_xlsx(s, user, args.kind, lang=lang, batch=args.batch)
-            s.commit()
-        except FieldError as exc:
-            s.rollback()
-            return _fail(exc, lang)
+    except FieldError as exc:
+        return _fail(exc, lang)
     Path(args.out).write_bytes(data)
     print(f"{args.kind} written to {args.out}")
     return 0

@@ -65,6 +65,16 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _sqlite_begin_before_savepoint(conn, _name):  # type: ignore[no-untyped-def]
+            # sqlite3's legacy transaction mode sends BEGIN only before INSERT/UPDATE/DELETE. A
+            # SAVEPOINT sent first would open the transaction itself, and its RELEASE would then
+            # COMMIT it: a service's savepoint (signoff.sign) would commit behind the unit of
+            # work's back. Opening the transaction first keeps the savepoint nested in it.
+            dbapi_conn = conn.connection.dbapi_connection
+            if dbapi_conn is not None and not dbapi_conn.in_transaction:
+                dbapi_conn.execute("BEGIN")
+
         return engine
     return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
 

@@ -258,18 +258,18 @@ def test_two_supervisors_sign_at_once_exactly_one_wins(rt, users, session) -> No
     results: list[str] = []
 
     def attempt(username: str) -> None:
-        with rt.session() as s:
-            from field.data.models import User
+        from field.data.models import User
 
-            user = s.scalar(select(User).where(User.username == username))
-            record = s.get(Verification, rec.id)  # both read the record before either writes
-            assert record.state == "submitted"
-            barrier.wait()
-            try:
+        try:
+            with rt.uow() as s:  # the page's unit of work: the service flushes, this commits
+                user = s.scalar(select(User).where(User.username == username))
+                record = s.get(Verification, rec.id)  # both read the record before either writes
+                assert record.state == "submitted"
+                barrier.wait()
                 signoff.sign(s, user, rec.id, settings=rt.settings)
-                results.append("ok")
-            except FieldError as exc:
-                results.append(exc.key)
+            results.append("ok")
+        except FieldError as exc:
+            results.append(exc.key)
 
     threads = [threading.Thread(target=attempt, args=(u,)) for u in ("super", "super2")]
     for t in threads:
@@ -279,6 +279,40 @@ def test_two_supervisors_sign_at_once_exactly_one_wins(rt, users, session) -> No
     assert sorted(results) == ["ok", "signoff.already_signed"] or sorted(results) == ["ok", "signoff.busy"]
     assert session.scalar(select(func.count()).select_from(SignOff)) == 1
     assert signoff.verify_chain(session, rt.store.root) == []
+
+
+def test_the_second_signature_loses_with_the_first_signers_name(rt, users, session) -> None:
+    """The race, one step at a time: both units of work read the record, one commits its
+    signature, the other's savepoint is undone and it is told who signed first."""
+    from field.data.models import User
+
+    _f, rec = _ready_for_signoff(session, rt, users)
+    with rt.uow() as late:
+        assert late.get(Verification, rec.id).state == "submitted"  # read before the other signs
+        with rt.uow() as first:
+            signoff.sign(first, first.get(User, users["super"].id), rec.id, settings=rt.settings)
+        with pytest.raises(ConflictError) as lost:
+            signoff.sign(late, late.get(User, users["super2"].id), rec.id, settings=rt.settings)
+    assert lost.value.key == "signoff.already_signed" and lost.value.params["who"] == "SUPER"
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(SignOff)) == 1
+    assert signoff.verify_chain(session, rt.store.root) == []
+
+
+def test_a_signature_is_undone_with_its_unit_of_work(rt, users, session) -> None:
+    """sign() only flushes (inside a savepoint): when a later step of the same action fails,
+    nothing of the signature stays. On SQLite a savepoint opened before any write would have
+    committed on RELEASE; field.data.db opens the transaction first."""
+    from field.data.models import User
+
+    f, rec = _ready_for_signoff(session, rt, users)
+    with pytest.raises(RuntimeError), rt.uow() as s:
+        signoff.sign(s, s.get(User, users["super"].id), rec.id, settings=rt.settings)
+        raise RuntimeError("a later step of the same action fails")
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(SignOff)) == 0
+    assert session.get(Verification, rec.id).state == "submitted"
+    assert session.get(Finding, f.id).status == "awaiting_signoff"
 
 
 def test_every_change_leaves_an_audit_event(session, rt, users) -> None:
