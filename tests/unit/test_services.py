@@ -390,3 +390,64 @@ def test_control_characters_are_dropped_html_is_kept(session, rt, users) -> None
         truthfulness="false", facts="无\x00异常"), now=T0)
     session.commit()
     assert rec.facts == "无异常"
+
+
+def test_verifiable_applies_the_scope_before_the_limit(session, users) -> None:
+    """pages/verify.py used to take the newest 500 findings and then drop other counties in
+    Python: a 运河区 user saw nothing once 500 newer findings elsewhere were waiting."""
+    from field.data.models import Site
+
+    mine = [_finding(session, users["field"], site_name=f"运河{i}") for i in range(3)]
+    elsewhere, _outside = findings.locate(*HUANGHUA)
+    site = Site(name="黄骅某厂", lon=HUANGHUA[0], lat=HUANGHUA[1], location_source="typed",
+                county_adcode=elsewhere)
+    session.add(site)
+    session.flush()
+    session.add_all([Finding(site_id=site.id, author_id=users["field"].id, description="newer, elsewhere",
+                             status="pending", created_at=T0) for _ in range(signoff.MAX_CHOICES + 1)])
+    session.commit()
+    got = signoff.verifiable(session, users["field_yunhe"])
+    assert sorted(f.id for f in got) == sorted(f.id for f in mine)
+    everything = signoff.verifiable(session, users["field"])
+    assert len(everything) == signoff.MAX_CHOICES and not {f.id for f in mine} & {f.id for f in everything}
+
+
+def test_verifiable_follows_the_workflow(session, rt, users) -> None:
+    from field.domain import workflow
+
+    f, _rec = _ready_for_signoff(session, rt, users)  # awaiting sign-off: no new record now
+    g = _finding(session, users["field"], site_name="另一处")
+    assert [x.id for x in signoff.verifiable(session, users["field"])] == [g.id]
+    assert all(workflow.can_verify(x.status) for x in signoff.verifiable(session, users["field"]))
+    with pytest.raises(PermissionDenied):
+        signoff.verifiable(session, users["viewer"])
+    assert f.status == "awaiting_signoff"
+
+
+def test_correctable_lists_signed_records_in_scope_only(session, rt, users) -> None:
+    _f, rec = _ready_for_signoff(session, rt, users)
+    _g, far = _ready_for_signoff(session, rt, users, where=HUANGHUA)
+    assert signoff.correctable(session, users["field"]) == []
+    signoff.sign(session, users["super"], rec.id, settings=rt.settings, now=T0 + dt.timedelta(days=1))
+    signoff.sign(session, users["super"], far.id, settings=rt.settings, now=T0 + dt.timedelta(days=1))
+    session.commit()
+    assert [v.id for v in signoff.correctable(session, users["field"])] == [far.id, rec.id]
+    assert [v.id for v in signoff.correctable(session, users["field_yunhe"])] == [rec.id]
+    assert set(signoff.latest_signoffs(session, users["viewer"], _f)) == {rec.id}
+
+
+def test_four_eyes_counts_the_inspectors_in_the_queue_and_at_signing(session, rt, users) -> None:
+    """One definition (signoff.is_own_record): a supervisor named as an inspector is warned in
+    the queue and refused at signing, like the record's author."""
+    f = _finding(session, users["field"])
+    after = _photo(session, rt, users["field"], seed=11)
+    rec = signoff.write_verification(session, users["field"], f.id, VerificationInput(
+        truthfulness="true", facts="x", inspectors=["FIELD", "SUPER"], after_photo_ids=[after.id]), now=T0)
+    session.commit()
+    own = {i["record"].id: i["own"] for i in signoff.queue(session, users["super"])}
+    assert own == {rec.id: True}
+    assert {i["record"].id: i["own"] for i in signoff.queue(session, users["super2"])} == {rec.id: False}
+    with pytest.raises(ConflictError) as e:
+        signoff.sign(session, users["super"], rec.id, settings=rt.settings)
+    assert e.value.key == "signoff.own_record"
+    assert signoff.queue(session, users["super_yunhe"])  # 运河区 is in its scope
