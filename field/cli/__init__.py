@@ -8,12 +8,16 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from field import i18n
 from field.data.db import DatabaseUnavailable
 
+if TYPE_CHECKING:  # the commands import the app lazily, so `--help` stays fast
+    from field.runtime import Runtime
 
-def _runtime():  # type: ignore[no-untyped-def]
+
+def _runtime() -> Runtime:
     from field.runtime import open_runtime
 
     return open_runtime()

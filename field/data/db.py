@@ -8,6 +8,7 @@ through psycopg 3 with the same models. Migrations are Alembic's, run on start a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -57,7 +58,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
@@ -66,7 +67,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "savepoint")
-        def _sqlite_begin_before_savepoint(conn, _name):  # type: ignore[no-untyped-def]
+        def _sqlite_begin_before_savepoint(conn: Any, _name: Any) -> None:
             # sqlite3's legacy transaction mode sends BEGIN only before INSERT/UPDATE/DELETE. A
             # SAVEPOINT sent first would open the transaction itself, and its RELEASE would then
             # COMMIT it: a service's savepoint (signoff.sign) would commit behind the unit of

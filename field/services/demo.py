@@ -11,9 +11,11 @@ import io
 import random
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from field import geo
 from field.data.models import Case, Finding, User
@@ -139,8 +141,9 @@ def seed(rt: Runtime, *, password: str | None = None, count: int = 300, rnd_seed
     return DemoResult(findings=total, passwords=passwords)
 
 
-def _seed_one(rt: Runtime, s, i: int, target: str, counties, cases, field_users: list[User],  # type: ignore[no-untyped-def]
-              signers: list[User], users: dict[str, User], rnd: random.Random, now: dt.datetime) -> None:
+def _seed_one(rt: Runtime, s: Session, i: int, target: str, counties: list[Any], cases: list[Case],
+              field_users: list[User], signers: list[User], users: dict[str, User], rnd: random.Random,
+              now: dt.datetime) -> None:
     """One demo finding, taken through the services as far as its target status."""
     county = counties[rnd.randrange(len(counties))]
     author = next((u for u in field_users if in_scope(u, county.adcode)),
@@ -199,7 +202,8 @@ PROBLEM_TITLES = [
 ]
 
 
-def _seed_problems(s, officer: User, counties, cases, rnd: random.Random, now: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+def _seed_problems(s: Session, officer: User, counties: list[Any], cases: list[Case], rnd: random.Random,
+                   now: dt.datetime) -> None:
     """Feedback problems with measures in every progress state, linked to some cases, so the
     ledgers and lists have something to show."""
     from field.domain.vocab import MEASURE_PROGRESS

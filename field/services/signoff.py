@@ -486,12 +486,12 @@ def queue(session: Session, actor: User) -> list[dict[str, Any]]:
         out.append({"finding": record.finding, "record": record, "own": is_own_record(actor, record),
                     "overdue": False, "since": record.created_at})
     for finding in session.scalars(stmt):
-        record = _latest_verification(finding)
-        if record is None or record.state != "submitted":
+        latest = _latest_verification(finding)
+        if latest is None or latest.state != "submitted":
             continue
         deadline = finding.deadline or (finding.case.deadline if finding.case else None)
-        out.append({"finding": finding, "record": record, "own": is_own_record(actor, record),
-                    "overdue": bool(deadline and deadline < today), "since": record.created_at})
+        out.append({"finding": finding, "record": latest, "own": is_own_record(actor, latest),
+                    "overdue": bool(deadline and deadline < today), "since": latest.created_at})
     return out
 
 
