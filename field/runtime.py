@@ -54,8 +54,8 @@ def open_runtime(settings: Settings | None = None, *, migrate: bool = True) -> R
         db.migrate(engine)
     sessions = db.session_factory(engine)
     settings.photo_dir.mkdir(parents=True, exist_ok=True)
-    with sessions() as session:
+    with uow.unit_of_work(sessions) as session:
         findings.sync_counties(session, settings.city_adcode)
-        session.commit()
+    with uow.unit_of_work(sessions) as session:
         auth.bootstrap_admin_from_env(session)
     return Runtime(settings=settings, engine=engine, sessions=sessions, store=PhotoStore(settings.photo_dir))

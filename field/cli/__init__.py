@@ -8,12 +8,16 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from field import i18n
 from field.data.db import DatabaseUnavailable
 
+if TYPE_CHECKING:  # the commands import the app lazily, so `--help` stays fast
+    from field.runtime import Runtime
 
-def _runtime():  # type: ignore[no-untyped-def]
+
+def _runtime() -> Runtime:
     from field.runtime import open_runtime
 
     return open_runtime()
@@ -36,17 +40,16 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         password = getpass.getpass("password: ")
     rt = _runtime()
     counties = [c.strip() for c in (args.counties or "all").split(",") if c.strip()]
-    with rt.session() as s:
-        try:
+    try:
+        with rt.uow() as s:
             user = auth.create_user(s, None, username=args.username, password=password, role=args.role,
                                     counties=["*"] if counties in (["all"], ["*"]) else counties,
                                     display_name=args.name or "")
-            s.commit()
-        except Exception as exc:
-            if getattr(exc, "key", None):
-                print(i18n.error_text(exc, args.lang), file=sys.stderr)
-                return 1
-            raise
+    except Exception as exc:
+        if getattr(exc, "key", None):
+            print(i18n.error_text(exc, args.lang), file=sys.stderr)
+            return 1
+        raise
     print(f"created user {user.username} ({user.role})")
     return 0
 
@@ -59,7 +62,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
     rt = _runtime()
     if args.if_empty:
-        with rt.session() as s:
+        with rt.read() as s:
             if s.scalar(select(func.count()).select_from(Finding)):
                 print("database already has findings: demo data not added")
                 return 0
@@ -87,14 +90,13 @@ def cmd_bootstrap_admin(args: argparse.Namespace) -> int:
     from field.services import auth
 
     rt = _runtime()
-    with rt.session() as s:
+    with rt.uow() as s:
         if auth.has_users(s):
             print("users exist: no admin created")
             return 0
         username = os.environ.get("FIELD_ADMIN_USER", "admin").strip() or "admin"
         password = os.environ.get("FIELD_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
         auth.create_user(s, None, username=username, password=password, role="admin", display_name="管理员")
-        s.commit()
     if not os.environ.get("FIELD_ADMIN_PASSWORD"):
         cred = rt.settings.data_dir / "first-admin.txt"
         cred.write_text(f"{username}\t{password}\n", encoding="utf-8")
@@ -112,7 +114,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from field.services import signoff
 
     rt = _runtime()
-    with rt.session() as s:
+    with rt.read() as s:
         problems = signoff.verify_chain(s, rt.settings.photo_dir)
         n = s.scalar(select(func.count()).select_from(SignOff))
     if args.json:
@@ -129,7 +131,7 @@ def cmd_advance(args: argparse.Namespace) -> int:
     from field.services import signoff
 
     rt = _runtime()
-    with rt.session() as s:
+    with rt.uow() as s:
         n = signoff.advance_notices(s, settings=rt.settings)
     print(f"{n} findings closed after their public-notice period")
     return 0
@@ -141,7 +143,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     from field.data.models import User
 
     rt = _runtime()
-    with rt.session() as s:
+    with rt.read() as s:
         for u in s.scalars(select(User).order_by(User.id)):
             scope = "all" if u.all_counties else ",".join(u.county_scope)
             print(f"{u.username}\t{u.role}\t{scope}\t{'active' if u.is_active else 'disabled'}")

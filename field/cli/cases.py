@@ -11,18 +11,22 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from field import i18n
 
+if TYPE_CHECKING:  # the commands import the app lazily, so `--help` stays fast
+    from field.data.models import User
+    from field.runtime import Runtime
 
-def _runtime():  # type: ignore[no-untyped-def]
+
+def _runtime() -> Runtime:
     from field.runtime import open_runtime
 
     return open_runtime()
 
 
-def _actor(session: Any, username: str | None):  # type: ignore[no-untyped-def]
+def _actor(session: Any, username: str | None) -> User | None:
     from sqlalchemy import select
 
     from field.data.models import User
@@ -55,23 +59,17 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
             return 2
     lang = getattr(args, "lang", "zh")
     rt = _runtime()
-    with rt.session() as s:
-        user = _actor(s, args.user)
-        if user is None:
-            print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
-            return 2
-        try:
+    # A dry run reads through a session that is never committed; a real import is one unit of work.
+    try:
+        with rt.read() if args.dry_run else rt.uow() as s:
+            user = _actor(s, args.user)
+            if user is None:
+                print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
+                return 2
             parsed, summary = cases.import_cases(s, user, path.read_bytes(), path.name, batch=args.batch,
-                                                 handed_over=handed, dry_run=args.dry_run,
-                                                 feedback_days=rt.settings.feedback_days,
-                                                 city_adcode=rt.settings.city_adcode)
-            if args.dry_run:
-                s.rollback()
-            else:
-                s.commit()
-        except FieldError as exc:
-            s.rollback()
-            return _fail(exc, lang)
+                                                 handed_over=handed, dry_run=args.dry_run)
+    except FieldError as exc:
+        return _fail(exc, lang)
     if args.json:
         print(json.dumps(summary.as_dict()))
         return 0
@@ -97,17 +95,15 @@ def cmd_export_ledger(args: argparse.Namespace) -> int:
 
     lang = getattr(args, "lang", "zh")
     rt = _runtime()
-    with rt.session() as s:
-        user = _actor(s, args.user)
-        if user is None:
-            print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
-            return 2
-        try:
+    try:
+        with rt.uow() as s:
+            user = _actor(s, args.user)
+            if user is None:
+                print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
+                return 2
             data = ledgers.export_xlsx(s, user, args.kind, lang=lang, batch=args.batch)
-            s.commit()
-        except FieldError as exc:
-            s.rollback()
-            return _fail(exc, lang)
+    except FieldError as exc:
+        return _fail(exc, lang)
     Path(args.out).write_bytes(data)
     print(f"{args.kind} written to {args.out}")
     return 0

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from field.data.models import County, User
 from field.domain import clock
-from field.domain.errors import FieldError, ValidationError
+from field.domain.errors import FieldError, RecordedRefusal, ValidationError
 from field.domain.permissions import require
 from field.domain.vocab import ROLES
 from field.services import audit, sessions
@@ -99,7 +99,10 @@ def create_user(
 
 
 def authenticate(session: Session, username: str, password: str, *, now: dt.datetime | None = None) -> User:
-    """Return the user or raise FieldError: auth.bad_credentials (with attempts left) or auth.locked."""
+    """Return the user or raise FieldError: auth.bad_credentials (with attempts left) or auth.locked.
+
+    A wrong password is a `RecordedRefusal`: the failed-login count and the lock-out it may
+    cause are kept by the unit of work although the call raises, or five guesses would never lock."""
     now = now or clock.now()
     user = session.scalar(select(User).where(func.lower(User.username) == (username or "").strip().lower()))
     if user is None or not user.is_active:
@@ -119,16 +122,16 @@ def authenticate(session: Session, username: str, password: str, *, now: dt.date
             user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
             user.failed_logins = 0
             audit.record(session, user, "user", user.id, "locked", reason="too many failed logins", at=now)
-            session.commit()
-            raise FieldError("auth.locked", minutes=LOCK_MINUTES) from None
-        session.commit()
-        raise FieldError("auth.bad_credentials", remaining=MAX_FAILED - user.failed_logins) from None
+            session.flush()
+            raise RecordedRefusal("auth.locked", minutes=LOCK_MINUTES) from None
+        session.flush()
+        raise RecordedRefusal("auth.bad_credentials", remaining=MAX_FAILED - user.failed_logins) from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
     audit.record(session, user, "user", user.id, "login", at=now)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -177,7 +180,6 @@ def bootstrap_admin_from_env(session: Session) -> User | None:
         return None
     user = create_user(session, None, username=username, password=password, role="admin",
                        display_name="管理员")
-    session.commit()
     return user
 
 

@@ -37,7 +37,7 @@ def start(session: Session, user: User, *, now: dt.datetime | None = None) -> tu
     token = secrets.token_urlsafe(32)
     expires = now + dt.timedelta(hours=_hours())
     session.add(LoginSession(token_sha256=_digest(token), user_id=user.id, created_at=now, expires_at=expires))
-    session.commit()
+    session.flush()
     return token, expires
 
 
@@ -62,7 +62,7 @@ def end(session: Session, token: str | None, user: User | None = None) -> None:
                         .values(revoked=True))
     if user is not None:
         audit.record(session, user, "user", user.id, "logout")
-    session.commit()
+    session.flush()
 
 
 def end_all(session: Session, user: User) -> None:

@@ -44,6 +44,28 @@ def test_wrong_password_counts_down_then_locks_for_15_minutes(session, users) ->
     assert auth.authenticate(session, "viewer", PASSWORD, now=t0 + dt.timedelta(minutes=16)).username == "viewer"
 
 
+def test_failed_logins_and_the_lockout_are_kept_although_the_login_raises(rt, users) -> None:
+    """authenticate() only flushes; its refusals are RecordedRefusals, so the page's unit of
+    work commits the count (and the lock) before showing the message."""
+    t0 = dt.datetime(2026, 5, 1, 8, 0, tzinfo=dt.UTC)
+    keys = []
+    for i in range(5):
+        with pytest.raises(FieldError) as e, rt.uow() as s:
+            auth.authenticate(s, "viewer", "wrong", now=t0 + dt.timedelta(seconds=i))
+        keys.append(e.value.key)
+        if i == 0:
+            with rt.read() as s:
+                assert s.scalar(select(User.failed_logins).where(User.username == "viewer")) == 1
+    assert keys == ["auth.bad_credentials"] * 4 + ["auth.locked"]
+    with rt.read() as s:
+        viewer = s.scalar(select(User).where(User.username == "viewer"))
+        assert viewer.locked_until is not None
+        assert s.scalar(select(AuditEvent).where(AuditEvent.action == "locked", AuditEvent.actor_id == viewer.id))
+    with pytest.raises(FieldError) as e, rt.uow() as s:
+        auth.authenticate(s, "viewer", PASSWORD, now=t0 + dt.timedelta(minutes=14))
+    assert e.value.key == "auth.locked"
+
+
 def test_unknown_user_gets_the_same_kind_of_refusal(session, users) -> None:
     with pytest.raises(FieldError) as e:
         auth.authenticate(session, "nobody", "x")
