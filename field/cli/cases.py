@@ -11,18 +11,23 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from field import i18n
 
+if TYPE_CHECKING:
+    from field.data.models import User
+    from field.runtime import Runtime
 
-def _runtime():  # type: ignore[no-untyped-def]
+
+def _runtime() -> Runtime:
+    from field.cli import _config
     from field.runtime import open_runtime
 
-    return open_runtime()
+    return open_runtime(_config())
 
 
-def _actor(session: Any, username: str | None):  # type: ignore[no-untyped-def]
+def _actor(session: Any, username: str | None) -> User | None:
     from sqlalchemy import select
 
     from field.data.models import User

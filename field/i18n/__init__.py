@@ -17,6 +17,7 @@ from field.i18n import (
     auth,
     backup,
     caseimport,
+    config,
     db,
     dossier,
     drafts,
@@ -34,7 +35,7 @@ from field.i18n import (
 LANGS = ("zh", "en")
 
 # Every catalog file; a new one is added here (the test checks that none is left out).
-SOURCES: tuple[ModuleType, ...] = (auth, backup, caseimport, db, dossier, drafts, findings, geo, ledgers,
+SOURCES: tuple[ModuleType, ...] = (auth, backup, caseimport, config, db, dossier, drafts, findings, geo, ledgers,
                                    permissions, photos, sheets, signoff, ui, workflow)
 
 
