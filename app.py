@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from field import i18n
+from field.config import SettingsError
 from field.data.db import DatabaseUnavailable
 from field.domain.errors import FieldError
 from field.domain.vocab import ROLES
@@ -15,7 +16,7 @@ ui.tablet_css()
 
 try:
     rt = ui.runtime()
-except DatabaseUnavailable as exc:
+except (DatabaseUnavailable, SettingsError) as exc:
     st.error(i18n.error_text(exc, "zh"))
     st.error(i18n.error_text(exc, "en"))
     st.stop()

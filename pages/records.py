@@ -4,7 +4,6 @@ download its 核查验收单 PDFs and its 一案一档 zip. The QR code on a pri
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -32,7 +31,7 @@ st.title(ui.t("records.title"))
 def _base_url() -> str:
     """Where the QR code should point: FIELD_PUBLIC_URL when set (reverse proxies, intranet
     names), otherwise the address this browser used."""
-    configured = os.environ.get("FIELD_PUBLIC_URL", "").strip()
+    configured = rt.settings.public_url.strip()
     if configured:
         return configured.rstrip("/")
     parts = urlsplit(str(getattr(st.context, "url", "") or ""))

@@ -182,7 +182,7 @@ def guard(user: User, action: str) -> None:
 def remember_login(user: User) -> None:
     """Start a remembered session; the cookie is written by `write_pending_cookie` on the next run."""
     with runtime().uow() as s:
-        token, expires = sessions.start(s, user)
+        token, expires = sessions.start(s, user, hours=runtime().settings.session_hours)
     st.session_state["session_token"] = token
     st.session_state["_cookie"] = (token, int((expires - sessions.clock.now()).total_seconds()))
 

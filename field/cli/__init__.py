@@ -1,26 +1,40 @@
-"""`python -m field …`: the admin command line (init, users, demo data, verification)."""
+"""`python -m field …`: the admin command line (init, users, demo data, verification).
+
+Settings (the database, FIELD_NEW_PASSWORD, FIELD_ADMIN_USER, …) come from `field.config`,
+loaded once in `main`; a bad setting or a test hook outside test mode stops here with the
+catalog's message in both languages, before anything is touched.
+"""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
-import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from field import i18n
+from field.config import Settings, SettingsError, load_settings
 from field.data.db import DatabaseUnavailable
 
 if TYPE_CHECKING:  # the commands import the app lazily, so `--help` stays fast
     from field.runtime import Runtime
 
+_settings: Settings | None = None
+
+
+def _config() -> Settings:
+    global _settings
+    if _settings is None:
+        _settings = load_settings()
+    return _settings
+
 
 def _runtime() -> Runtime:
     from field.runtime import open_runtime
 
-    return open_runtime()
+    return open_runtime(_config())
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:
@@ -32,7 +46,7 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 def cmd_create_user(args: argparse.Namespace) -> int:
     from field.services import auth
 
-    password = args.password or os.environ.get("FIELD_NEW_PASSWORD")
+    password = args.password or _config().new_password
     if not password:
         if not sys.stdin.isatty():
             print("no password: pass --password or FIELD_NEW_PASSWORD", file=sys.stderr)
@@ -67,7 +81,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
                 print("database already has findings: demo data not added")
                 return 0
     try:
-        result = demo.seed(rt, password=args.password or os.environ.get("FIELD_DEMO_PASSWORD"), count=args.count,
+        result = demo.seed(rt, password=args.password or _config().demo_password or None, count=args.count,
                            append=args.append)
     except RuntimeError as exc:
         print(str(exc), file=sys.stderr)
@@ -94,10 +108,10 @@ def cmd_bootstrap_admin(args: argparse.Namespace) -> int:
         if auth.has_users(s):
             print("users exist: no admin created")
             return 0
-        username = os.environ.get("FIELD_ADMIN_USER", "admin").strip() or "admin"
-        password = os.environ.get("FIELD_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        username = rt.settings.admin_user.strip() or "admin"
+        password = rt.settings.admin_password or secrets.token_urlsafe(12)
         auth.create_user(s, None, username=username, password=password, role="admin", display_name="管理员")
-    if not os.environ.get("FIELD_ADMIN_PASSWORD"):
+    if not rt.settings.admin_password:
         cred = rt.settings.data_dir / "first-admin.txt"
         cred.write_text(f"{username}\t{password}\n", encoding="utf-8")
         cred.chmod(0o600)
@@ -180,9 +194,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return cmd_verify(argparse.Namespace(json=False, lang=args.lang))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m field", description="督察整改 field tool: administration")
-    p.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("FIELD_DEFAULT_LANG", "zh"))
+    p.add_argument("--lang", choices=["zh", "en"], default=default_lang)
     sub = p.add_subparsers(dest="command", required=True)
 
     sub.add_parser("init-db", help="create or upgrade the database schema, load counties").set_defaults(
@@ -224,7 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    global _settings
+    try:
+        _settings = load_settings()
+    except SettingsError as exc:
+        for lang in i18n.LANGS:
+            print(i18n.error_text(exc, lang), file=sys.stderr)
+        return 2
+    args = build_parser(_settings.default_lang).parse_args(argv)
     try:
         return int(args.func(args))
     except DatabaseUnavailable as exc:

@@ -21,9 +21,10 @@ if TYPE_CHECKING:  # the commands import the app lazily, so `--help` stays fast
 
 
 def _runtime() -> Runtime:
+    from field.cli import _config
     from field.runtime import open_runtime
 
-    return open_runtime()
+    return open_runtime(_config())
 
 
 def _actor(session: Any, username: str | None) -> User | None:

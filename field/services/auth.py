@@ -1,13 +1,12 @@
 """Accounts: argon2 password hashes, lockout after repeated failures, user management.
 
 There is no default password anywhere: the first admin comes from `python -m field
-create-user` or from FIELD_ADMIN_USER / FIELD_ADMIN_PASSWORD on first start.
+create-user` or from the settings FIELD_ADMIN_USER / FIELD_ADMIN_PASSWORD on first start.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 from argon2 import PasswordHasher
@@ -27,20 +26,30 @@ LOCK_MINUTES = 15
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 
-def _make_hasher() -> PasswordHasher:
-    # FIELD_PASSWORD_HASH=cheap is for the test suite only (hundreds of users are created there);
-    # it is never set by the run script, and the default is argon2-cffi's recommended profile.
-    if os.environ.get("FIELD_PASSWORD_HASH") == "cheap":
+def _make_hasher(profile: str = "argon2") -> PasswordHasher:
+    # "cheap" is for the test suite only (hundreds of users are created there); the settings
+    # refuse it outside test mode, and the default is argon2-cffi's recommended profile.
+    if profile == "cheap":
         from argon2.profiles import CHEAPEST
 
         return PasswordHasher.from_parameters(CHEAPEST)
     return PasswordHasher()
 
 
+_profile = "argon2"
 _hasher = _make_hasher()
 # Verifying against a real hash for unknown users keeps response time from revealing which
 # usernames exist.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing-only")
+
+
+def use_password_hash(profile: str) -> None:
+    """Switch the hashing profile for this process (Settings.password_hash, set at start-up)."""
+    global _profile, _hasher, _DUMMY_HASH
+    if profile == _profile:
+        return
+    _profile, _hasher = profile, _make_hasher(profile)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing-only")
 
 
 def hash_password(password: str) -> str:
@@ -170,12 +179,12 @@ def update_user(
                  after={"role": user.role, "counties": user.county_scope, "active": user.is_active})
 
 
-def bootstrap_admin_from_env(session: Session) -> User | None:
-    """On first start with no users, create the admin named by FIELD_ADMIN_USER/FIELD_ADMIN_PASSWORD."""
+def bootstrap_admin(session: Session, username: str, password: str) -> User | None:
+    """On first start with no users, create the admin named by the settings FIELD_ADMIN_USER /
+    FIELD_ADMIN_PASSWORD (passed in as `username`, `password`)."""
     if session.scalar(select(func.count()).select_from(User)):
         return None
-    username = os.environ.get("FIELD_ADMIN_USER", "").strip()
-    password = os.environ.get("FIELD_ADMIN_PASSWORD", "")
+    username = username.strip()
     if not username or not password:
         return None
     user = create_user(session, None, username=username, password=password, role="admin",

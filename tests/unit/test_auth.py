@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from field.config import load_settings
 from field.data.models import AuditEvent, User
 from field.domain.errors import FieldError, PermissionDenied, ValidationError
 from field.services import auth
@@ -97,7 +98,8 @@ def test_bad_user_input(session, users, kwargs, key) -> None:
 def test_bootstrap_admin_only_on_empty_db(session, monkeypatch) -> None:
     monkeypatch.setenv("FIELD_ADMIN_USER", "boss")
     monkeypatch.setenv("FIELD_ADMIN_PASSWORD", "a very long secret")
-    made = auth.bootstrap_admin_from_env(session)
+    s = load_settings()
+    made = auth.bootstrap_admin(session, s.admin_user, s.admin_password)
     assert made is not None and made.role == "admin"
-    assert auth.bootstrap_admin_from_env(session) is None  # never a second time
+    assert auth.bootstrap_admin(session, s.admin_user, s.admin_password) is None  # never a second time
     assert session.scalar(select(User).where(User.username == "boss")) is not None
