@@ -21,7 +21,7 @@ from field.services import ledgers
 
 rt = ui.runtime()
 user = ui.require_user()
-ui.guard(user, "case.view")
+ui.guard(user, "case.list")
 lang = ui.lang()
 ss = st.session_state
 
