@@ -17,6 +17,7 @@ from field.i18n import (
     auth,
     backup,
     caseimport,
+    casework,
     db,
     dossier,
     drafts,
@@ -34,7 +35,7 @@ from field.i18n import (
 LANGS = ("zh", "en")
 
 # Every catalog file; a new one is added here (the test checks that none is left out).
-SOURCES: tuple[ModuleType, ...] = (auth, backup, caseimport, db, dossier, drafts, findings, geo, ledgers,
+SOURCES: tuple[ModuleType, ...] = (auth, backup, caseimport, casework, db, dossier, drafts, findings, geo, ledgers,
                                    permissions, photos, sheets, signoff, ui, workflow)
 
 
@@ -55,7 +56,7 @@ def catalog() -> dict[str, dict[str, str]]:
     return merged
 
 
-class _SafeDict(dict):  # type: ignore[type-arg]
+class _SafeDict(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
