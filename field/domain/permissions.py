@@ -6,8 +6,10 @@ from __future__ import annotations
 from field.data.models import User
 from field.domain.errors import PermissionDenied
 from field.domain.scope import Scope
+from field.domain.vocab import ROLES
 
-ALL_ROLES = frozenset({"field", "case_officer", "supervisor", "viewer", "admin"})
+# The roles are vocab.ROLES (codes and labels); this is only their set, for the table below.
+ALL_ROLES = frozenset(ROLES.codes)
 
 ACTIONS: dict[str, frozenset[str]] = {
     "finding.view": ALL_ROLES,
@@ -20,6 +22,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "signoff.sign": frozenset({"supervisor"}),
     "signoff.return": frozenset({"supervisor"}),
     "case.view": ALL_ROLES,
+    # The 案件督办 desk (case list, problems, ledgers); field staff find a case from capture (case.view).
+    "case.list": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
     "case.edit": frozenset({"case_officer", "admin"}),
     "case.import": frozenset({"case_officer", "admin"}),
     "ledger.export": frozenset({"case_officer", "supervisor", "viewer", "admin"}),

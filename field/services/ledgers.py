@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session, selectinload
 from field import i18n
 from field.data.ledger_models import CaseProblem, CaseResult, FindingProblem, Measure, Problem
 from field.data.models import Case, County, Finding, User
+from field.data.scoping import scope_clause
 from field.domain import clock
 from field.domain.errors import ValidationError
 from field.domain.permissions import require
+from field.domain.scope import Scope
 from field.domain.vocab import (
     CLOSURE_STATES,
     MEASURE_PROGRESS,
@@ -258,6 +260,16 @@ def link_case(session: Session, user: User, problem_id: int, case_id: int) -> bo
     return _link(session, user, problem_id, CaseProblem, "case_id", case_id, case.county_adcode)
 
 
+def link_case_no(session: Session, user: User, problem_id: int, case_no: str) -> int:
+    """Link every case with this 受理编号 (a number repeats across batches) to a problem, as typed
+    on the measure form; refuses a number that matches no case. Returns the cases linked."""
+    case_no = case_no.strip()
+    case_ids = list(session.scalars(select(Case.id).where(Case.case_no == case_no).order_by(Case.id)))
+    if not case_ids:
+        raise ValidationError("ledger.case_not_found", field="link", id=case_no)
+    return sum(link_case(session, user, problem_id, cid) for cid in case_ids)
+
+
 def link_finding(session: Session, user: User, problem_id: int, finding_id: int) -> bool:
     finding = session.get(Finding, finding_id)
     if finding is None:
@@ -288,8 +300,19 @@ class Ledger:
         return [COLUMN_LABELS[c][1 if lang == "en" else 0] for c in self.columns]
 
 
-def _counties(session: Session, lang: str) -> dict[str, str]:
-    return {c.adcode: (c.name_en if lang == "en" and c.name_en else c.name) for c in session.scalars(select(County))}
+def county_names(session: Session, lang: str) -> dict[str, str]:
+    """adcode -> county name in `lang`, in adcode order: ledger cells and the problem form's choices."""
+    return {c.adcode: (c.name_en if lang == "en" and c.name_en else c.name)
+            for c in session.scalars(select(County).order_by(County.adcode))}
+
+
+def batches(session: Session, user: User) -> list[int]:
+    """The 交办批次 of the cases the user may see: the batch filter of the case list, the
+    ledgers and the map. Scoped in SQL like `list_cases`, so no county learns another's batches."""
+    require(user, "case.view", check_county=False)
+    stmt = (select(Case.batch).where(Case.batch.is_not(None), scope_clause(Scope.of(user), Case.county_adcode))
+            .distinct().order_by(Case.batch))
+    return [b for b in session.scalars(stmt) if b is not None]
 
 
 def build_ledger(session: Session, user: User, kind: str, *, lang: str = "zh", batch: int | None = None,
@@ -315,7 +338,7 @@ def build_ledger(session: Session, user: User, kind: str, *, lang: str = "zh", b
 
 def _case_rows(session: Session, user: User, kind: str, lang: str, batch: int | None,
                today: dt.date) -> Iterator[dict[str, Any]]:
-    counties = _counties(session, lang)
+    counties = county_names(session, lang)
     stmt = select(Case, CaseResult).outerjoin(CaseResult, CaseResult.case_id == Case.id)
     if batch is not None:
         stmt = stmt.where(Case.batch == batch)
@@ -354,7 +377,7 @@ def _case_rows(session: Session, user: User, kind: str, lang: str, batch: int | 
 
 
 def _problem_rows(session: Session, user: User, kind: str, lang: str, today: dt.date) -> Iterator[dict[str, Any]]:
-    counties = _counties(session, lang)
+    counties = county_names(session, lang)
     problems = list_problems(session, user)
     linked_cases: dict[int, int] = {}
     linked_findings: dict[int, int] = {}
