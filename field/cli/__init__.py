@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     cu = sub.add_parser("create-user", help="create a user (the first admin, for example)")
     cu.add_argument("--username", required=True)
     cu.add_argument("--password", help="or FIELD_NEW_PASSWORD, or asked for on a terminal")
-    cu.add_argument("--role", required=True, choices=["field", "case_officer", "supervisor", "viewer", "admin"])
+    cu.add_argument("--role", required=True, choices=["field", "case_officer", "supervisor", "viewer", "admin", "unit"])
     cu.add_argument("--counties", default="all", help="all, or comma-separated adcodes such as 130902,130903")
     cu.add_argument("--name", help="display name")
     cu.set_defaults(func=cmd_create_user)

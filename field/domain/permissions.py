@@ -27,6 +27,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "dossier.export": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
     "user.manage": frozenset({"admin"}),
     "audit.view": frozenset({"supervisor", "admin"}),
+    # The programme (整改方案): a `unit` user is deliberately outside ALL_ROLES — it sees only
+    # the measures of its own unit (field.services.progress), not cases, findings or the map.
+    "plan.import": frozenset({"case_officer", "admin"}),
+    "measure.report": frozenset({"unit", "case_officer", "admin"}),
+    "progress.view": frozenset({"unit", "case_officer", "supervisor", "viewer", "admin"}),
+    "accountability.edit": frozenset({"case_officer", "admin"}),
+    "accountability.view": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
 }
 
 
