@@ -9,7 +9,9 @@ from field.domain.scope import Scope
 from field.domain.vocab import ROLES
 
 # The roles are vocab.ROLES (codes and labels); this is only their set, for the table below.
-ALL_ROLES = frozenset(ROLES.codes)
+# Everyone who works on cases and findings. A responsible unit's reporter (`unit`) is not: it
+# sees and reports on its own unit's measures only (field.services.progress).
+ALL_ROLES = frozenset(ROLES.codes) - {"unit"}
 
 ACTIONS: dict[str, frozenset[str]] = {
     "finding.view": ALL_ROLES,
@@ -31,6 +33,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "dossier.export": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
     "user.manage": frozenset({"admin"}),
     "audit.view": frozenset({"supervisor", "admin"}),
+    # The programme (整改方案): a `unit` user is deliberately outside ALL_ROLES — it sees only
+    # the measures of its own unit (field.services.progress), not cases, findings or the map.
+    "plan.import": frozenset({"case_officer", "admin"}),
+    "measure.report": frozenset({"unit", "case_officer", "admin"}),
+    "progress.view": frozenset({"unit", "case_officer", "supervisor", "viewer", "admin"}),
+    "accountability.edit": frozenset({"case_officer", "admin"}),
+    "accountability.view": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
 }
 
 
