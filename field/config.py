@@ -118,6 +118,8 @@ class Settings:
     public_url: str = setting(
         "", "base URL printed in the PDF sheets' QR codes (default: the browser's address)")
     pdf_font: str = setting("", "a CJK TrueType font for the PDF sheets")
+    odk_max_request_mb: int = setting(
+        "10", "largest OpenRosa request accepted from ODK Collect, in MB (Collect splits bigger submissions)")
     new_password: str = setting("", "`create-user`'s password when `--password` is not given", secret=True)
     demo_password: str = setting(
         "", "`seed-demo`'s one password for all demo users (default: random, written to the data dir)",

@@ -9,15 +9,22 @@ are added to `routes()`, cross-cutting concerns to `middleware()`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
 from field.config import Settings
+from web import odk
 from web.health import Health
 
+if TYPE_CHECKING:
+    from field.runtime import Runtime
 
-def routes(settings: Settings) -> list[BaseRoute]:
-    return [Route("/healthz", Health(settings).endpoint, methods=["GET"])]
+
+def routes(settings: Settings, runtime: Runtime | None = None) -> list[BaseRoute]:
+    """`runtime` is for tests that already opened one; the app's routes open their own on first use."""
+    return [Route("/healthz", Health(settings).endpoint, methods=["GET"]), *odk.routes(settings, runtime)]
 
 
 def middleware(settings: Settings) -> list[Middleware]:

@@ -32,6 +32,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     # 一案一档 zip: the archive roles; field staff print single sheets (finding.view) instead.
     "dossier.export": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
     "user.manage": frozenset({"admin"}),
+    # ODK Collect device tokens: whoever may capture gets one for their own tablet (an admin for anyone).
+    "odk.device": frozenset({"field", "admin"}),
+    # Submissions that could not become a finding: fixed and accepted (or rejected) by a case officer.
+    "odk.review": frozenset({"case_officer", "admin"}),
     "audit.view": frozenset({"supervisor", "admin"}),
     # The programme (整改方案): a `unit` user is deliberately outside ALL_ROLES — it sees only
     # the measures of its own unit (field.services.progress), not cases, findings or the map.

@@ -104,6 +104,7 @@ LOCATION_SOURCES = Vocabulary(
         Term("typed", "手工输入", "Typed"),
         Term("photo", "照片位置", "Photo EXIF"),
         Term("import", "导入", "Imported"),
+        Term("odk", "ODK Collect 定位", "ODK Collect GPS"),
     ],
 )
 

@@ -31,6 +31,7 @@ def _tables():  # type: ignore[no-untyped-def]
         import field.data.ledger_models  # noqa: F401
     except ImportError:
         pass
+    import field.data.odk_models  # noqa: F401
     return Base.metadata.sorted_tables
 
 
