@@ -3,6 +3,7 @@
 from alembic import context
 
 import field.data.ledger_models  # noqa: F401  (registers the ledger tables on Base.metadata)
+import field.data.report_models  # noqa: F401  (registers the report archive)
 from field.data.models import Base
 
 config = context.config

@@ -235,6 +235,9 @@ def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
     from field.cli.cases import add_parsers
 
     add_parsers(sub)
+    from field.cli.reports import add_parsers as add_report_parsers
+
+    add_report_parsers(sub)
     return p
 
 
