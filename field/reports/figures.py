@@ -47,7 +47,7 @@ from field.domain import clock
 from field.domain.errors import PermissionDenied, ValidationError
 from field.domain.permissions import require
 from field.domain.scope import Scope
-from field.domain.vocab import MEASURE_PROGRESS, OPEN_STATUSES, STATUS
+from field.domain.vocab import MEASURE_PROGRESS, OPEN_STATUSES
 from field.services import accountability, progress
 
 KINDS = ("weekly", "dispatch", "monthly")

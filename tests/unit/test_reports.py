@@ -3,7 +3,6 @@ scope refusal, an empty period, a missing font, and the CLI."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 
@@ -15,7 +14,6 @@ from openpyxl import load_workbook
 from field import reports
 from field.domain.errors import FieldError, PermissionDenied
 from field.reports import figures
-from field.services import auth
 from tests.report_factory import figures_subset, reference, seed
 
 DAY = dt.date(2024, 5, 20)
