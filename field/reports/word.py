@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from docx import Document
-from docx.enum.text import WD_COLOR_INDEX
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -78,7 +78,7 @@ def _style_fonts(doc: Any) -> None:
 def _page_number_footer(doc: Any, lang: str) -> None:
     """'第 N 页' with N a PAGE field Word fills in on every page."""
     para = doc.sections[0].footer.paragraphs[0]
-    para.alignment = 1
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     before, _, after = t("report.page", lang, page="\x00").partition("\x00")
     set_run_font(para.add_run(before), size=10.5)
     run = para.add_run()
@@ -113,7 +113,7 @@ class Writer:
 
     def title(self, text: str) -> None:
         p = self.doc.add_paragraph(style="Title")
-        p.alignment = 1
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         set_run_font(p.add_run(text), HEADING_FONT, size=20, bold=True)
 
     def heading(self, text: str, level: int = 1, *, numbered: bool = True) -> None:
