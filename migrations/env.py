@@ -2,12 +2,10 @@
 
 from alembic import context
 
-import field.data.ledger_models  # noqa: F401  (registers the ledger tables on Base.metadata)
-import field.data.odk_models  # noqa: F401  (and the OpenRosa tables)
-from field.data.models import Base
+from field.data.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_migrations_offline() -> None:

@@ -35,6 +35,7 @@ PAGES: tuple[NavPage, ...] = (
     NavPage("pages/cases.py", "cases.ui.title", "📂", "case.list"),
     NavPage("pages/signoff.py", "nav.signoff", "✅", "signoff.sign"),
     NavPage("pages/records.py", "nav.records", "🗂️", "dossier.export"),
+    NavPage("pages/reports.py", "nav.reports", "📊", "report.generate"),
     NavPage("pages/users.py", "nav.users", "👥", "user.manage"),
     NavPage("pages/audit.py", "nav.audit", "🧾", "audit.view"),
 )

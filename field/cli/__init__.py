@@ -232,10 +232,11 @@ def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
     rs = sub.add_parser("restore", help="load a backup into an empty database, then verify the chain")
     rs.add_argument("archive")
     rs.set_defaults(func=cmd_restore)
-    from field.cli import cases, odk
+    from field.cli import cases, odk, reports
 
     cases.add_parsers(sub)
     odk.add_parsers(sub)
+    reports.add_parsers(sub)
     return p
 
 

@@ -44,6 +44,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "progress.view": frozenset({"unit", "case_officer", "supervisor", "viewer", "admin"}),
     "accountability.edit": frozenset({"case_officer", "admin"}),
     "accountability.view": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
+    # 每周一汇总、半月一调度、每月一报告: the desk roles that read and file them (not field staff or units).
+    "report.generate": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
 }
 
 

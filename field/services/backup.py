@@ -16,23 +16,18 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Engine, func, insert, select, text
+from sqlalchemy import Date, DateTime, Engine, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from field.data.models import Base
+from field.data import schema
 from field.domain import clock
 from field.domain.errors import FieldError
 
 FORMAT = "field-backup/1"
 
 
-def _tables():  # type: ignore[no-untyped-def]
-    try:  # the ledger tables live in their own module; include them when it exists
-        import field.data.ledger_models  # noqa: F401
-    except ImportError:
-        pass
-    import field.data.odk_models  # noqa: F401
-    return Base.metadata.sorted_tables
+def _tables() -> list[Table]:
+    return schema.tables()
 
 
 def _revision(engine: Engine) -> str:

@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # navigation (StreamlitPageNotFoundError).
 EXPECTED = {
     "field": ["capture", "my_work", "map", "verify"],
-    "case_officer": ["map", "cases", "records"],
-    "supervisor": ["map", "cases", "signoff", "records", "audit"],
-    "viewer": ["map", "cases", "records"],
-    "admin": ["capture", "my_work", "map", "verify", "cases", "records", "users", "audit"],
+    "case_officer": ["map", "cases", "records", "reports"],
+    "supervisor": ["map", "cases", "signoff", "records", "reports", "audit"],
+    "viewer": ["map", "cases", "records", "reports"],
+    "admin": ["capture", "my_work", "map", "verify", "cases", "records", "reports", "users", "audit"],
     # A responsible unit's reporter reports on its own measures only: no case or map page.
     "unit": [],
 }
