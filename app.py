@@ -72,4 +72,7 @@ with st.sidebar:
         ui.forget_login()
         st.rerun()
 
+if not pages:  # st.navigation needs a page: a role given no action yet gets a sentence, not a crash
+    st.info(ui.t("app.no_pages"))
+    st.stop()
 st.navigation(pages).run()

@@ -11,12 +11,13 @@ import streamlit as st
 
 import ui
 from field import caseimport as cases
+from field import planimport
 from field.data.ledger_models import Problem
 from field.domain import clock
 from field.domain.errors import FieldError
 from field.domain.permissions import can
-from field.domain.vocab import MEASURE_PROGRESS, POLLUTION_TYPES
-from field.services import ledgers
+from field.domain.vocab import ACCOUNTABILITY_MEASURES, MEASURE_PROGRESS, POLLUTION_TYPES, REPORT_STAGES
+from field.services import accountability, ledgers
 
 rt = ui.runtime()
 user = ui.require_user()
@@ -25,7 +26,7 @@ lang = ui.lang()
 ss = st.session_state
 
 st.title(ui.t("cases.ui.title"))
-for key in ("cases_msg",):
+for key in ("cases_msg", "plan_msg", "acc_msg"):
     if ss.get(key):
         st.success(ss.pop(key))
 
@@ -87,6 +88,55 @@ def import_tab() -> None:
         if act.ok:
             ss.pop("cases_parsed", None)
             ss["cases_msg"] = ui.t("cases.ui.done", summary=_summary_text(summary))
+            st.rerun()
+
+
+def _plan_summary_text(summary: planimport.PlanSummary) -> str:
+    return ui.t("plan.ui.summary", **summary.as_dict())
+
+
+def plan_tab() -> None:
+    """Upload -> preview (each row's action, warnings and how its deadline was read) -> confirm."""
+    if not can(user, "plan.import"):
+        st.info(ui.t("perm.role", action="plan.import"))
+        return
+    upload = st.file_uploader(ui.t("plan.ui.file"), type=["xlsx", "csv"], key="plan_file")
+    if st.button(ui.t("plan.ui.preview"), disabled=upload is None, key="plan_preview"):
+        ss.pop("plan_parsed", None)
+        with ui.action() as act:  # a dry run: parses and compares, writes nothing
+            parsed, _summary = planimport.import_plan(act.session, user, upload.getvalue(), upload.name,
+                                                      dry_run=True)
+        if act.ok:
+            ss["plan_parsed"] = parsed
+    plan: planimport.ParsedPlan | None = ss.get("plan_parsed")
+    if plan is None:
+        return
+    st.info(_plan_summary_text(planimport.summarise(plan)))
+    for w in plan.warnings:
+        st.warning(w.text(lang))
+    table = pd.DataFrame([{
+        ui.t("plan.ui.col_row"): r.row_no,
+        ui.t("cases.ui.col_status"): ui.t("cases.status." + r.status),
+        ui.t("plan.ui.col_action"): ui.t("plan.action." + (r.action or "skip")),
+        ui.t("plan.ui.col_aspect"): r.problem.get("aspect", ""),
+        ui.t("plan.ui.col_problem"): r.problem.get("title", "")[:60],
+        ui.t("plan.ui.col_measure"): r.measure.get("content", "")[:80],
+        ui.t("plan.ui.col_unit"): r.measure.get("lead_unit") or r.measure.get("responsible_unit", ""),
+        ui.t("plan.ui.col_deadline_text"): r.deadline.text if r.deadline else "",
+        ui.t("plan.ui.col_deadline"): (r.deadline.date.isoformat() if r.deadline and r.deadline.date
+                                       else ui.t("plan.ui.standing") if r.deadline and r.deadline.standing
+                                       else ""),
+        ui.t("plan.ui.col_rule"): ui.t(r.deadline.rule) if r.deadline else "",
+        ui.t("plan.ui.col_reasons"): "；".join(i.text(lang) for i in (*r.rejected, *r.warnings)),
+        ui.t("plan.ui.col_changed"): ", ".join(r.changed),
+    } for r in plan.rows])
+    st.dataframe(table, hide_index=True, width="stretch", key="plan_table")
+    if st.button(ui.t("plan.ui.apply"), type="primary", key="plan_apply"):
+        with ui.action() as act:
+            summary = planimport.apply_plan(act.session, user, plan)
+        if act.ok:
+            ss.pop("plan_parsed", None)
+            ss["plan_msg"] = ui.t("plan.ui.done", summary=_plan_summary_text(summary))
             st.rerun()
 
 
@@ -184,7 +234,9 @@ def problems_tab() -> None:
                         "#": m.seq, ui.t("cases.form.measure"): m.content,
                         ui.t("detail.unit"): m.responsible_unit or p.responsible_unit,
                         ui.t("detail.deadline"): m.deadline,
-                        ui.t("cases.form.progress"): MEASURE_PROGRESS.label(m.progress, lang),
+                        ui.t("plan.ui.col_deadline_text"): m.deadline_text,
+                        ui.t("plan.ui.stage"): REPORT_STAGES.label(m.progress, lang),
+                        ui.t("plan.ui.schedule"): MEASURE_PROGRESS.label(ledgers.schedule_status(m, today), lang),
                         ui.t("cases.ui.filter_flag"): ui.t("cases.flag." + f) if (f := cases.deadline_flag(
                             m.deadline, today, done=m.progress in ("rectified", "closed", "standing"))) else "",
                     } for m in p.measures]), hide_index=True, width="stretch")
@@ -213,8 +265,9 @@ def _measure_forms(p: Problem) -> None:
             mid = st.selectbox("#", [m.id for m in p.measures], key=f"mp_pick_{p.id}",
                                format_func=lambda i: next(f"{m.seq}. {m.content[:40]}" for m in p.measures
                                                           if m.id == i))
-            progress = st.selectbox(ui.t("cases.form.progress"), MEASURE_PROGRESS.codes,
-                                    format_func=lambda c: MEASURE_PROGRESS.label(c, lang), key=f"mp_val_{p.id}")
+            # The stage only: 序时进度 follows from it and the dates (field.domain.schedule).
+            progress = st.selectbox(ui.t("plan.ui.stage"), REPORT_STAGES.codes,
+                                    format_func=lambda c: REPORT_STAGES.label(c, lang), key=f"mp_val_{p.id}")
             note = st.text_input(ui.t("cases.form.progress_text"), key=f"mp_note_{p.id}")
             link = st.text_input(ui.t("cases.ui.link_case"), key=f"mp_link_{p.id}")
             if st.form_submit_button(ui.t("common.save")):
@@ -264,13 +317,101 @@ def ledgers_tab() -> None:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-t_import, t_cases, t_problems, t_ledgers = st.tabs([ui.t("cases.ui.tab_import"), ui.t("cases.ui.tab_cases"),
-                                                    ui.t("cases.ui.tab_problems"), ui.t("cases.ui.tab_ledgers")])
+def _record_fields(prefix: str, pre: accountability.RecordInput | None = None) -> accountability.RecordInput:
+    """The fields of one record (inside a form), pre-filled from a suggestion when given."""
+    pre = pre or accountability.RecordInput(measure=ACCOUNTABILITY_MEASURES.codes[0], person="")
+    a, b = st.columns(2)
+    person = a.text_input(ui.t("acc.ui.person"), value=pre.person, key=f"{prefix}_person")
+    post = b.text_input(ui.t("acc.ui.post"), value=pre.post, key=f"{prefix}_post")
+    unit = a.text_input(ui.t("acc.ui.unit"), value=pre.unit, key=f"{prefix}_unit")
+    codes = ACCOUNTABILITY_MEASURES.codes
+    measure = b.selectbox(ui.t("acc.ui.measure"), codes, index=codes.index(pre.measure), key=f"{prefix}_measure",
+                          format_func=lambda c: ACCOUNTABILITY_MEASURES.label(c, lang))
+    fine = a.text_input(ui.t("acc.ui.fine"), value="" if pre.fine_yuan is None else str(pre.fine_yuan),
+                        key=f"{prefix}_fine")
+    decided = b.date_input(ui.t("acc.ui.date"), value=None, key=f"{prefix}_date")
+    doc = a.text_input(ui.t("acc.ui.document"), key=f"{prefix}_doc")
+    return accountability.RecordInput(measure=measure, person=person, post=post, unit=unit, case_id=pre.case_id,
+                                      problem_id=pre.problem_id, fine_yuan=fine.strip() or None,
+                                      decided_on=decided, document_no=doc, source_text=pre.source_text)
+
+
+def _save_record(data: accountability.RecordInput) -> None:
+    with ui.action() as act:
+        accountability.add_record(act.session, user, data)
+    if act.ok:
+        ss["acc_msg"] = ui.t("acc.ui.saved")
+        st.rerun()
+
+
+def accountability_tab() -> None:
+    if not can(user, "accountability.view"):
+        st.info(ui.t("perm.role", action="accountability.view"))
+        return
+    with rt.read() as s:
+        records = accountability.list_records(s, user)
+        problems = {p.id: f"{p.code} {p.title[:40]}" for p in ledgers.list_problems(s, user)}
+        rows = [{
+            ui.t("acc.ui.person"): r.person, ui.t("acc.ui.post"): r.post, ui.t("acc.ui.unit"): r.unit,
+            ui.t("acc.ui.measure"): ACCOUNTABILITY_MEASURES.label(r.measure, lang),
+            ui.t("acc.ui.fine"): float(r.fine_yuan) if r.fine_yuan is not None else None,
+            ui.t("acc.ui.date"): r.decided_on, ui.t("acc.ui.document"): r.document_no,
+            ui.t("acc.ui.case"): r.case.case_no if r.case_id and r.case else "",
+            ui.t("acc.ui.problem"): problems.get(r.problem_id, "") if r.problem_id else "",
+            ui.t("acc.ui.source"): r.source_text[:80],
+        } for r in records]
+    st.subheader(accountability.counts(records).sentence(lang))
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="acc_table")
+    else:
+        st.info(ui.t("acc.ui.none"))
+    if not can(user, "accountability.edit"):
+        return
+    with st.expander(ui.t("acc.ui.from_case"), expanded=bool(ss.get("acc_prefill"))):
+        c1, c2 = st.columns([3, 1])
+        case_no = c1.text_input(ui.t("acc.ui.case_no"), key="acc_case_no")
+        if c2.button(ui.t("acc.ui.lookup"), key="acc_lookup"):
+            ss.pop("acc_prefill", None)
+            with ui.action() as act:
+                found = accountability.prefill_from_case(act.session, user, case_no)
+            if act.ok:
+                ss["acc_prefill"] = found
+        for c in ss.get("acc_prefill") or []:
+            st.markdown("**" + ui.md(ui.t("acc.ui.case_head", case_no=c.case_no, batch=c.batch or "-")) + "**")
+            if not c.text:
+                st.caption(ui.t("acc.ui.no_text"))
+            else:
+                st.markdown("> " + ui.md(c.text))
+            suggestions = c.suggestions or [accountability.RecordInput(
+                measure=ACCOUNTABILITY_MEASURES.codes[0], person="", case_id=c.case_id, source_text=c.text)]
+            for n, pre in enumerate(suggestions, 1):
+                with st.form(f"acc_case_{c.case_id}_{n}"):
+                    st.caption(ui.t("acc.ui.suggested", n=n))
+                    data = _record_fields(f"acc_c{c.case_id}_{n}", pre)
+                    if st.form_submit_button(ui.t("acc.ui.confirm"), type="primary"):
+                        _save_record(data)
+    if problems:
+        with st.expander(ui.t("acc.ui.new_for_problem")), st.form("acc_problem", clear_on_submit=True):
+            pid = st.selectbox(ui.t("acc.ui.problem"), list(problems), format_func=lambda i: problems[i],
+                               key="acc_p_pick")
+            data = _record_fields("acc_p", accountability.RecordInput(
+                measure=ACCOUNTABILITY_MEASURES.codes[0], person="", problem_id=pid))
+            if st.form_submit_button(ui.t("acc.ui.confirm"), type="primary"):
+                _save_record(data)
+
+
+t_import, t_plan, t_cases, t_problems, t_ledgers, t_acc = st.tabs([
+    ui.t("cases.ui.tab_import"), ui.t("plan.ui.tab"), ui.t("cases.ui.tab_cases"), ui.t("cases.ui.tab_problems"),
+    ui.t("cases.ui.tab_ledgers"), ui.t("acc.ui.tab")])
 with t_import:
     import_tab()
+with t_plan:
+    plan_tab()
 with t_cases:
     cases_tab()
 with t_problems:
     problems_tab()
 with t_ledgers:
     ledgers_tab()
+with t_acc:
+    accountability_tab()

@@ -33,6 +33,7 @@ PAGES: tuple[NavPage, ...] = (
     NavPage("pages/map.py", "nav.map", "🗺️", "finding.view"),
     NavPage("pages/verify.py", "nav.verify", "🔍", "verification.create"),
     NavPage("pages/cases.py", "cases.ui.title", "📂", "case.list"),
+    NavPage("pages/progress.py", "nav.progress", "📈", "measure.report"),
     NavPage("pages/signoff.py", "nav.signoff", "✅", "signoff.sign"),
     NavPage("pages/records.py", "nav.records", "🗂️", "dossier.export"),
     NavPage("pages/reports.py", "nav.reports", "📊", "report.generate"),

@@ -203,6 +203,8 @@ class AccountabilityRecord(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
+    case: Mapped[Case | None] = relationship()
+
 
 def as_dict(obj: Any, fields: list[str]) -> dict[str, Any]:
     return {f: getattr(obj, f) for f in fields}

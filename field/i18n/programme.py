@@ -60,6 +60,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "acc.fine_only_penalty": {"zh": "罚款金额只用于立案处罚。", "en": "A fine belongs only to 立案处罚 (case filed)."},
     "acc.bad_fine": {"zh": "罚款金额须为非负数（单位：元）。", "en": "The fine must be a non-negative amount in yuan."},
     "acc.case_not_found": {"zh": "交办件 #{id} 不存在。", "en": "Case #{id} does not exist."},
+    "acc.need_case_no": {"zh": "请填写受理编号。", "en": "Enter the case number."},
     "acc.problem_not_found": {"zh": "整改问题 #{id} 不存在。", "en": "Problem #{id} does not exist."},
     "acc.summary": {"zh": "问责 {people} 人、约谈 {talks} 人、罚款 {fines} 万元",
                     "en": "{people} people held accountable, {talks} admonished, fines of {fines} × 10,000 yuan"},

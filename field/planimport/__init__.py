@@ -17,7 +17,7 @@ from __future__ import annotations
 from field.planimport.apply import apply_plan, import_plan, preview_plan
 from field.planimport.deadlines import Deadline, read_deadline
 from field.planimport.parse import parse_plan
-from field.planimport.records import ParsedPlan, PlanRow, PlanSummary
+from field.planimport.records import ParsedPlan, PlanRow, PlanSummary, summarise
 
 __all__ = ["Deadline", "ParsedPlan", "PlanRow", "PlanSummary", "apply_plan", "import_plan", "parse_plan",
-           "preview_plan", "read_deadline"]
+           "preview_plan", "read_deadline", "summarise"]

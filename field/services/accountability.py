@@ -13,6 +13,7 @@ keeps that text in `source_text`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -135,3 +136,89 @@ def counts(records: list[AccountabilityRecord]) -> Counts:
 def summary(session: Session, user: User) -> Counts:
     """Counts over every record the user's scope can see."""
     return counts(list_records(session, user))
+
+
+# ---------------------------------------------------------------------------------------------
+# 责任人被处理情况 -> records: a pre-fill the officer checks, never a record written by guesswork.
+
+# The words of each measure as published texts write them, most specific first (诫勉谈话 before 约谈).
+_MEASURE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("warning_talk", ("诫勉谈话", "诫勉")),
+    ("talk", ("约谈", "提醒谈话")),
+    ("notice", ("通报批评", "通报")),
+    ("self_review", ("责令检查", "书面检查", "作出检查")),
+    ("discipline", ("党纪", "政务处分", "警告处分", "记过", "撤职", "政务警告", "党内警告")),
+    ("organisational", ("组织处理", "调整岗位", "免职", "停职")),
+    ("judicial", ("移送司法", "移送公安", "刑事拘留", "行政拘留")),
+    ("case_penalty", ("立案处罚", "立案查处", "罚款")),
+)
+_CLAUSE = re.compile(r"[。；;\n]+")
+_FINE = re.compile(r"罚款\s*(?:人民币)?\s*([0-9]+(?:\.[0-9]+)?)\s*(万元|万|元)")
+_WHO = re.compile(r"(?:对|给予|约谈|诫勉谈话)\s*([^，,、。；;：:]{2,40}?)(?:进行|予以|给予|作出|实施|立案|处以|下达|的|，|,|$)")
+_POSTS = ("局长", "副局长", "主任", "副主任", "所长", "站长", "队长", "科长", "镇长", "副镇长", "书记", "副书记",
+          "负责人", "法定代表人", "经理", "乡长", "副县长", "县长", "区长", "副区长")
+
+
+@dataclass
+class CasePrefill:
+    """One case with its 责任人被处理情况 text verbatim and the records read from it."""
+
+    case_id: int
+    case_no: str
+    batch: int | None
+    text: str
+    suggestions: list[RecordInput]
+
+
+def read_text(text: str, *, case_id: int | None = None) -> list[RecordInput]:
+    """Pre-filled records from a published 责任人被处理情况 text: one per clause naming a measure.
+    Person and post are read when the clause says "对…进行/予以…"; a fine in 万元 becomes yuan.
+    Each suggestion carries the whole text verbatim in `source_text`."""
+    out: list[RecordInput] = []
+    for clause in (c.strip() for c in _CLAUSE.split(text or "")):
+        if not clause:
+            continue
+        measure = next((code for code, words in _MEASURE_WORDS if any(w in clause for w in words)), None)
+        if measure is None:
+            continue
+        fine: Decimal | None = None
+        m = _FINE.search(clause)
+        if m and measure == "case_penalty":
+            fine = Decimal(m.group(1)) * (Decimal(10000) if m.group(2).startswith("万") else 1)
+        person, post, unit = "", "", ""
+        w = _WHO.search(clause)
+        if w:
+            person = w.group(1).strip()
+            for p in sorted(_POSTS, key=len, reverse=True):
+                at = person.rfind(p)
+                if at < 0:
+                    continue
+                before, after = person[:at].strip(), person[at + len(p):].strip()
+                if after:  # "运河区生态环境分局副局长张某某": unit, post, name
+                    unit, post, person = before, p, after
+                elif before:  # "张某某局长" / "某公司法定代表人": name or unit, then post
+                    person, post = before, p
+                break
+        if fine is not None:
+            fine = fine.quantize(Decimal(1)) if fine == fine.to_integral_value() else fine.quantize(Decimal("0.01"))
+        out.append(RecordInput(measure=measure, person=person, post=post, unit=unit, case_id=case_id,
+                               fine_yuan=fine, source_text=text))
+    return out
+
+
+def prefill_from_case(session: Session, user: User, case_no: str) -> list[CasePrefill]:
+    """Every case with this 受理编号 (numbers repeat across batches) in the user's scope, with
+    its 责任人被处理情况 text and the records read from it, for the officer to confirm."""
+    from field.data.ledger_models import CaseResult
+
+    require(user, "accountability.edit", check_county=False)
+    case_no = (case_no or "").strip()
+    if not case_no:
+        raise ValidationError("acc.need_case_no", field="case_no")
+    stmt = (select(Case, CaseResult.accountability).outerjoin(CaseResult, CaseResult.case_id == Case.id)
+            .where(Case.case_no == case_no, scope_clause(Scope.of(user), Case.county_adcode)).order_by(Case.id))
+    found = [CasePrefill(c.id, c.case_no, c.batch, text or "", read_text(text or "", case_id=c.id))
+             for c, text in session.execute(stmt)]
+    if not found:
+        raise ValidationError("acc.case_not_found", field="case_no", id=case_no)
+    return found

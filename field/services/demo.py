@@ -134,8 +134,7 @@ def seed(rt: Runtime, *, password: str | None = None, count: int = 300, rnd_seed
     for i, target in enumerate(plan):
         with rt.uow() as s:
             _seed_one(rt, s, i, target, counties, cases, field_users, signers, users, rnd, now)
-    with rt.uow() as s:
-        _seed_problems(s, users["officer01"], counties, cases, rnd, now)
+    _seed_programme(rt, users["officer01"], cases, rnd, now, password, passwords)
     with rt.read() as s:
         total = s.scalar(select(func.count()).select_from(Finding)) or 0
     return DemoResult(findings=total, passwords=passwords)
@@ -194,32 +193,133 @@ def _seed_one(rt: Runtime, s: Session, i: int, target: str, counties: list[Any],
                                settings=rt.settings, now=signed_at + dt.timedelta(days=25))
 
 
-PROBLEM_TITLES = [
-    ("大气污染防治", "部分企业物料堆场扬尘管控不到位", ["全面排查物料堆场，落实苫盖、围挡和喷淋", "建立堆场扬尘巡查台账，每周一汇总"]),
-    ("水污染防治", "城乡结合部生活污水直排问题突出", ["完成排污口溯源整治", "建设污水收集管网并接入处理厂"]),
-    ("固体废物", "危险废物规范化管理存在短板", ["开展危废规范化管理专项检查", "督促企业建立危废管理台账"]),
-    ("生态保护", "河道两侧违法占用问题整改滞后", ["清理河道两侧违法建筑", "建立河长巡河长效机制"]),
+# The programme (整改方案): 5 aspects, 18 problems, 60 measures, reported on by 5 units.
+UNITS = [
+    ("unit_env", "孙丽", "市生态环境局"), ("unit_zj", "马超", "市住建局"), ("unit_sw", "高峰", "市水务局"),
+    ("unit_ny", "林红", "市农业农村局"), ("unit_cg", "何军", "市城市管理综合行政执法局"),
 ]
+ASPECTS = [
+    ("大气污染防治", ["物料堆场扬尘管控不到位", "重点行业挥发性有机物治理滞后", "散煤复燃问题时有发生",
+                      "建筑工地扬尘治理“六个百分之百”落实不到位"]),
+    ("水污染防治", ["城乡结合部生活污水直排问题突出", "黑臭水体整治成效不稳定", "工业园区污水处理厂超标排放",
+                    "入河排污口排查整治不彻底"]),
+    ("土壤和固体废物", ["危险废物规范化管理存在短板", "建筑垃圾乱堆乱倒问题反弹", "尾矿和工业固废堆存不规范",
+                        "农用地安全利用措施落实不到位"]),
+    ("农业农村", ["畜禽养殖粪污资源化利用水平低", "农村生活垃圾收运处置体系不健全", "化肥农药减量增效推进缓慢"]),
+    ("生态保护和长效机制", ["河道两侧违法占用问题整改滞后", "自然保护地违规建设问题", "生态环境保护责任落实不到位"]),
+]
+MEASURE_TEXTS = ["全面排查，建立问题清单和整改台账", "制定专项整治方案，明确时间表和责任人", "开展联合执法检查，依法查处违法行为",
+                 "建立长效监管机制，纳入网格化日常巡查", "完成整治工程建设并组织验收"]
+PLAN_HEADER = ["序号", "方面", "反馈问题", "整改目标", "整改措施", "牵头单位", "配合单位", "责任领导", "整改时限",
+               "督导单位", "目前进展情况"]
 
 
-def _seed_problems(s: Session, officer: User, counties: list[Any], cases: list[Case], rnd: random.Random,
-                   now: dt.datetime) -> None:
-    """Feedback problems with measures in every progress state, linked to some cases, so the
-    ledgers and lists have something to show."""
-    from field.domain.vocab import MEASURE_PROGRESS
-    from field.services import ledgers
+def _plan_annex(today: dt.date) -> bytes:
+    """The annex as a published 整改方案 distributes it (title row, 方面 and problems merged), so the
+    demo goes through the same import as a real plan."""
+    from openpyxl import Workbook
 
-    progress = MEASURE_PROGRESS.codes
-    for i, (aspect, title, measures) in enumerate(PROBLEM_TITLES):
-        county = counties[i * 3 % len(counties)]
-        problem = ledgers.create_problem(s, officer, ledgers.ProblemInput(
-            title=title, code=f"FK-{i + 1:02d}", aspect=aspect, target="按期完成整改并销号", round="第三轮",
-            county_adcode=county.adcode, lead_unit=f"{county.name}人民政府", responsible_unit=f"{county.name}生态环境分局",
-            responsible_person=rnd.choice(["周明", "吴刚", "郑华"]), responsible_phone="0317-2000000",
-            deadline=(now + dt.timedelta(days=30 * (i + 1))).date(), progress_text="正在推进"))
-        for j, content in enumerate(measures):
-            ledgers.add_measure(s, officer, problem.id, ledgers.MeasureInput(
-                content=content, seq=j + 1, responsible_unit=f"{county.name}生态环境分局",
-                deadline=(now + dt.timedelta(days=20 * (j + 1))).date(), progress=progress[(i * 2 + j) % len(progress)]))
-        for case in cases[i::len(PROBLEM_TITLES)][:3]:
-            ledgers.link_case(s, officer, problem.id, case.id)
+    y, m = today.year, today.month
+    deadlines = [f"{y}年底前", f"{y + 1}年6月底前", "立即整改、长期坚持", f"{y}年{max(1, m - 1)}月底前",
+                 "持续推进", f"{y + 1}年底前", f"{y}年{min(12, m + 2)}月底前"]
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["沧州市贯彻落实督察反馈意见整改方案任务清单（演示数据）"] + [None] * (len(PLAN_HEADER) - 1))
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(PLAN_HEADER))
+    ws.append(PLAN_HEADER)
+    row, n, k = 3, 0, 0
+    for aspect, problems in ASPECTS:
+        aspect_first = row
+        for title in problems:
+            n += 1
+            first = row
+            count = 4 if n % 3 == 0 else 3  # 6 problems with 4 measures, 12 with 3: 60
+            for j in range(count):
+                unit = UNITS[(n + j) % len(UNITS)][2]
+                if (n + j) % 7 == 0:
+                    unit += "、" + UNITS[(n + j + 1) % len(UNITS)][2]
+                ws.append([n, aspect, f"{title}。", "按期完成整改，问题不反弹", f"{MEASURE_TEXTS[j % 5]}（{title[:6]}）",
+                           unit, "各县（市、区）人民政府", "市政府分管副市长", deadlines[k % len(deadlines)],
+                           "市督察整改督导组", ""])
+                row, k = row + 1, k + 1
+            for col in (1, 3, 4):
+                ws.merge_cells(start_row=first, start_column=col, end_row=row - 1, end_column=col)
+        ws.merge_cells(start_row=aspect_first, start_column=2, end_row=row - 1, end_column=2)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _seed_programme(rt: Runtime, officer: User, cases: list[Case], rnd: random.Random, now: dt.datetime,
+                    password: str | None, passwords: dict[str, str]) -> None:
+    """The programme through the services: the annex imported, a unit user per unit, 8 weeks of
+    weekly reports (some late, some missing), a few accountability records. One unit of work
+    for the plan and users, one per week of reports."""
+    from field import planimport
+    from field.data.ledger_models import CaseResult
+    from field.data.ledger_models import Measure as MeasureRow
+    from field.services import accountability, ledgers, progress
+
+    today = now.astimezone(clock.CHINA_TZ).date()
+    with rt.uow() as s:
+        officer = s.get_one(User, officer.id)
+        planimport.import_plan(s, officer, _plan_annex(today), "整改方案任务清单.xlsx", now=now)
+        for username, name, unit in UNITS:
+            if s.scalar(select(User).where(User.username == username)) is not None:
+                continue
+            pw = password or secrets.token_urlsafe(9)
+            passwords[username] = pw
+            u = auth.create_user(s, None, username=username, password=pw, role="unit", display_name=name)
+            u.unit = unit
+        problems = ledgers.list_problems(s, officer)
+        for p, case in zip(problems[::3], cases[::7], strict=False):
+            ledgers.link_case(s, officer, p.id, case.id)
+        measure_ids = list(s.scalars(select(MeasureRow.id).order_by(MeasureRow.id)))
+        unit_users = {u.unit: u.id for u in s.scalars(select(User).where(User.role == "unit"))}
+    store = progress.EvidenceStore(rt.settings.data_dir)
+    this_week = progress.week_of(today)
+    pace = {mid: rnd.choice([6, 9, 12, 15]) for mid in measure_ids}
+    done: dict[int, int] = {}
+    for back in range(8, 0, -1):
+        week = this_week - dt.timedelta(days=7 * back)
+        due = progress.due_at(week)
+        with rt.uow() as s:
+            reporters = {unit: s.get_one(User, uid) for unit, uid in unit_users.items()}
+            for mid in measure_ids:
+                m = s.get_one(MeasureRow, mid)
+                if m.progress in ("rectified", "closed") or rnd.random() < 0.08:  # done, or missing this week
+                    continue
+                units = sorted(progress.units_of(m, m.problem) & set(reporters))
+                if not units:
+                    continue
+                percent = min(100, done.get(mid, 0) + pace[mid])
+                done[mid] = percent
+                late = rnd.random() < 0.1
+                at = due + (dt.timedelta(hours=rnd.randint(2, 60)) if late else -dt.timedelta(hours=rnd.randint(1, 30)))
+                files = [(f"现场照片-{mid}-{week:%m%d}.txt", f"演示佐证材料 {mid} {week}".encode())] \
+                    if rnd.random() < 0.2 else []
+                stage = "rectified" if percent >= 100 else "in_progress"
+                progress.submit_report(s, reporters[units[0]], mid, progress.ReportInput(
+                    stage=stage, percent=percent, done_text=f"第{9 - back}周：按方案推进，完成阶段任务{percent}%。",
+                    problems_text="资金到位较慢" if rnd.random() < 0.1 else "", files=files, week=week),
+                    store, now=at)
+    with rt.uow() as s:
+        officer = s.get_one(User, officer.id)
+        texts = ["对沧州某某化工有限公司立案处罚，罚款5万元；约谈运河区生态环境分局副局长周某某。",
+                 "对某某建材厂立案查处，罚款2.5万元；对某镇分管负责人吴某某进行诫勉谈话。",
+                 "约谈某县住建局局长郑某某；对某街道办事处主任冯某某予以通报批评。"]
+        for case, text in zip(cases[1::9], texts, strict=False):
+            result = s.get(CaseResult, case.id) or CaseResult(case_id=case.id)
+            result.accountability = text
+            s.add(result)
+            s.flush()
+            for rec in accountability.read_text(text, case_id=case.id):
+                accountability.add_record(s, officer, rec)
+        problems = ledgers.list_problems(s, officer)
+        for p, (measure, person, post, unit) in zip(problems[1::4], [
+                ("talk", "钱某某", "副局长", "市住建局"), ("self_review", "孙某某", "科长", "市水务局"),
+                ("notice", "李某某", "站长", "市农业农村局"), ("discipline", "王某某", "副主任", "某区城管局")],
+                strict=False):
+            accountability.add_record(s, officer, accountability.RecordInput(
+                measure=measure, person=person, post=post, unit=unit, problem_id=p.id,
+                decided_on=today - dt.timedelta(days=rnd.randint(5, 50)), document_no=f"沧督改〔{today.year}〕{p.id}号"))

@@ -34,6 +34,7 @@ from field.domain.vocab import (
     MEASURE_PROGRESS,
     POLLUTION_TYPES,
     RECEIVE_METHODS,
+    REPORT_STAGES,
     TRUTHFULNESS,
 )
 from field.services import audit
@@ -224,7 +225,8 @@ def update_measure(session: Session, user: User, measure_id: int, **changes: Any
     unknown = set(changes) - set(_MEASURE_FIELDS)
     if unknown:
         raise TypeError(f"unknown measure fields: {sorted(unknown)}")
-    if "progress" in changes and changes["progress"] not in MEASURE_PROGRESS:
+    # The stage is what a unit reports (REPORT_STAGES); 序时进度 is computed from it, never typed.
+    if "progress" in changes and changes["progress"] not in REPORT_STAGES:
         raise ValidationError("ledger.bad_progress", field="progress")
     if "content" in changes and not str(changes["content"]).strip():
         raise ValidationError("ledger.need_content", field="content")

@@ -21,12 +21,12 @@ ROOT = Path(__file__).resolve().parents[2]
 # navigation (StreamlitPageNotFoundError).
 EXPECTED = {
     "field": ["capture", "my_work", "map", "verify"],
-    "case_officer": ["map", "cases", "records", "reports"],
+    "case_officer": ["map", "cases", "progress", "records", "reports"],
     "supervisor": ["map", "cases", "signoff", "records", "reports", "audit"],
     "viewer": ["map", "cases", "records", "reports"],
-    "admin": ["capture", "my_work", "map", "verify", "cases", "records", "reports", "users", "audit"],
+    "admin": ["capture", "my_work", "map", "verify", "cases", "progress", "records", "reports", "users", "audit"],
     # A responsible unit's reporter reports on its own measures only: no case or map page.
-    "unit": [],
+    "unit": ["progress"],
 }
 
 

@@ -133,3 +133,44 @@ def test_measures_ledger_column_order_and_excel_types(session, users) -> None:
     assert ws.cell(row=3, column=headers.index("整改时限") + 1).value == "2024年12月底前"
     assert ws.cell(row=3, column=headers.index("整改进展") + 1).value == "尚未启动"
     assert ws.column_dimensions["F"].width >= 20  # Chinese measure text gets a wide column
+
+
+def test_a_measure_stage_is_a_reported_stage_never_a_typed_schedule_word(session, users) -> None:
+    officer = users["officer"]
+    m = _plan(session, officer)[0].measures[0]
+    ledgers.update_measure(session, officer, m.id, progress="in_progress")
+    for word in ("ahead", "on_schedule", "behind"):  # 序时进度 words: computed, not typed
+        with pytest.raises(ValidationError) as exc:
+            ledgers.update_measure(session, officer, m.id, progress=word)
+        assert exc.value.key == "ledger.bad_progress"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("对沧州某某化工有限公司立案处罚，罚款5.5万元", [("case_penalty", "沧州某某化工有限公司", "", "", Decimal("55000.00"))]),
+    ("对某厂立案查处，罚款3000元", [("case_penalty", "某厂", "", "", Decimal("3000"))]),
+    ("约谈运河区生态环境分局副局长张某某；对李某进行诫勉谈话。",
+     [("talk", "张某某", "副局长", "运河区生态环境分局", None), ("warning_talk", "李某", "", "", None)]),
+    ("责令企业整改，对王某某予以通报批评", [("notice", "王某某", "", "", None)]),
+    ("已整改到位", []),
+])
+def test_accountability_text_prefill(text, expected) -> None:
+    got = accountability.read_text(text, case_id=7)
+    assert [(r.measure, r.person, r.post, r.unit, r.fine_yuan) for r in got] == expected
+    assert all(r.source_text == text and r.case_id == 7 for r in got)
+
+
+def test_prefill_from_case_keeps_the_text_and_needs_a_known_number(session, users) -> None:
+    from field.data.ledger_models import CaseResult
+    from field.data.models import Case
+
+    officer = users["officer"]
+    case = Case(case_no="D3HB202405240001", batch=3, content="扬尘", county_adcode="130903")
+    session.add(case)
+    session.flush()
+    session.add(CaseResult(case_id=case.id, accountability="对张某进行约谈。"))
+    session.flush()
+    [found] = accountability.prefill_from_case(session, officer, " D3HB202405240001 ")
+    assert found.text == "对张某进行约谈。" and [(r.measure, r.person) for r in found.suggestions] == [("talk", "张某")]
+    with pytest.raises(ValidationError) as exc:
+        accountability.prefill_from_case(session, officer, "X0")
+    assert exc.value.key == "acc.case_not_found"

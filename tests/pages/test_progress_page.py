@@ -1,0 +1,137 @@
+"""pages/progress.py through AppTest: a unit reports weekly with evidence, history is kept,
+a refusal keeps what was typed, and officers see the units that have not reported."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from field import planimport
+from field.data.ledger_models import MeasureReport, ReportFile
+from field.runtime import open_runtime
+from field.services import auth, progress
+from tests.plan_factory import plan_spec, plan_xlsx
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "page test password"
+
+
+@pytest.fixture
+def page_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELD_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("FIELD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("FIELD_FAKE_NOW", "2024-05-30T02:00:00+00:00")  # a Thursday
+    monkeypatch.chdir(ROOT)
+    st.cache_resource.clear()
+    rt = open_runtime()
+    with rt.session() as s:
+        off = auth.create_user(s, None, username="off", password=PASSWORD, role="case_officer")
+        env = auth.create_user(s, None, username="env", password=PASSWORD, role="unit", display_name="环境局填报")
+        env.unit = "市生态环境局"
+        s.commit()
+        spec = plan_spec(1, 2, 2)
+        for p in spec:
+            for m in p["measures"]:
+                m["lead"], m["deadline"] = "市生态环境局", "2024年12月底前"
+        spec[1]["measures"][1]["lead"] = "市住建局"
+        planimport.import_plan(s, off, plan_xlsx(spec), "plan.xlsx")
+        s.commit()
+        ids = {"off": off.id, "env": env.id}
+    yield rt, ids
+    st.cache_resource.clear()
+    rt.engine.dispose()
+
+
+def _page(user_id: int) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "progress.py"), default_timeout=60)
+    at.session_state["user_id"] = user_id
+    at.session_state["lang"] = "zh"
+    return at.run()
+
+
+def _frame(at: AppTest, column: str):
+    """The table that has this column (AppTest does not expose a plain dataframe's key)."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def _fill(at: AppTest, done: str, percent: int = 30) -> AppTest:
+    at.selectbox(key="progress_stage_0").set_value("in_progress")
+    at.number_input(key="progress_percent_0").set_value(percent)
+    at.text_area(key="progress_done_0").input(done)
+    return at
+
+
+def test_unit_sees_only_its_measures_with_computed_schedule(page_env) -> None:
+    _rt, ids = page_env
+    at = _page(ids["env"])
+    assert not at.exception, at.exception
+    table = _frame(at, "序时进度")
+    assert len(table) == 3  # 4 measures, one belongs to 市住建局
+    assert set(table["序时进度"]) == {"尚未启动"}
+    assert not any("未报" in s.value for s in at.subheader)  # no per-unit overview for a unit
+
+
+def test_unit_reports_with_evidence_and_history_is_kept(page_env) -> None:
+    rt, ids = page_env
+    at = _page(ids["env"])
+    blob = b"%PDF-1.4 fake evidence"
+    _fill(at, "完成排查 <b>12</b> 家")
+    at.file_uploader(key="progress_files_0").set_value(("检查记录.pdf", blob, "application/pdf"))
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert any("已提交填报" in s.value for s in at.success)
+    with rt.session() as s:
+        r = s.scalars(select(MeasureReport)).one()
+        assert (r.stage, r.percent, r.done_text, r.late) == ("in_progress", 30, "完成排查 <b>12</b> 家", False)
+        f = s.scalars(select(ReportFile)).one()
+        assert f.sha256 == hashlib.sha256(blob).hexdigest() and f.filename == "检查记录.pdf"
+        assert progress.EvidenceStore(rt.settings.data_dir).verify(f.sha256)
+    history = _frame(at, "佐证材料")
+    assert len(history) == 1 and "检查记录.pdf" in history["佐证材料"][0]
+    assert set(_frame(at, "序时进度")["序时进度"]) >= {"超过序时进度"}
+    # a second report on the same measure is added, the first stays
+    at.text_area(key="progress_done_1").input("继续推进")
+    at.number_input(key="progress_percent_1").set_value(40)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    with rt.session() as s:
+        assert s.scalar(select(func.count()).select_from(MeasureReport)) == 2
+    assert len(_frame(at, "佐证材料")) == 2
+
+
+def test_refused_report_says_why_and_keeps_the_text(page_env) -> None:
+    rt, ids = page_env
+    at = _page(ids["env"])
+    at.text_area(key="progress_problems_0").input("资金未到位")
+    at.button[0].click().run()  # no "done this week"
+    assert not at.exception, at.exception
+    assert any("请填写本周完成情况" in e.value for e in at.error)
+    assert at.text_area(key="progress_problems_0").value == "资金未到位"
+    with rt.session() as s:
+        assert s.scalar(select(func.count()).select_from(MeasureReport)) == 0
+
+
+def test_officer_sees_missing_reports_per_unit(page_env) -> None:
+    _rt, ids = page_env
+    at = _page(ids["off"])
+    assert not at.exception, at.exception
+    assert len(_frame(at, "序时进度")) == 4
+    missing = _frame(at, "未报（项）")  # last week (due 5-24) had no reports
+    assert dict(zip(missing["责任单位"], missing["未报（项）"], strict=True)) == {"市住建局": 1, "市生态环境局": 3}
+
+
+def test_unit_user_lands_on_the_report_page_from_the_app(page_env) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    inputs = {t.label: t for t in at.text_input}
+    inputs["用户名"].input("env")
+    inputs["密码"].input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "整改措施每周填报"
+    with pytest.raises(ValueError, match="Known pages"):
+        at.switch_page("pages/cases.py")
