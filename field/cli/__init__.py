@@ -157,6 +157,18 @@ def cmd_users(args: argparse.Namespace) -> int:
     from field.data.models import User
 
     rt = _runtime()
+    if args.unlock:
+        from field.domain.errors import FieldError
+        from field.services import auth
+
+        try:
+            with rt.uow() as s:
+                cleared = auth.unlock(s, None, args.unlock)
+        except FieldError as exc:
+            print(i18n.error_text(exc, args.lang), file=sys.stderr)
+            return 1
+        print(f"{args.unlock}: failed-login delays cleared ({cleared} addresses)")
+        return 0
     with rt.read() as s:
         for u in s.scalars(select(User).order_by(User.id)):
             scope = "all" if u.all_counties else ",".join(u.county_scope)
@@ -224,7 +236,9 @@ def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
     sub.add_parser("bootstrap-admin", help="create the first admin if there are no users").set_defaults(
         func=cmd_bootstrap_admin)
     sub.add_parser("advance", help="close findings whose 公示 period has ended").set_defaults(func=cmd_advance)
-    sub.add_parser("users", help="list users").set_defaults(func=cmd_users)
+    us = sub.add_parser("users", help="list users, or clear one user's failed-login delays")
+    us.add_argument("--unlock", metavar="USERNAME", help="forget USERNAME's failed logins from every address")
+    us.set_defaults(func=cmd_users)
     bk = sub.add_parser("backup", help="write every table and photo to a .tar.gz (portable SQLite <-> PostgreSQL)")
     bk.add_argument("out")
     bk.set_defaults(func=cmd_backup)
