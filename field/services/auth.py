@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from field.data import lengths
 from field.data.models import County, LoginFailure, User
 from field.domain import clock, passwords
 from field.domain.errors import FieldError, RecordedRefusal, ValidationError
@@ -93,6 +94,7 @@ def create_user(
         raise ValidationError("auth.bad_username", field="username")
     if role not in ROLES:
         raise ValidationError("auth.bad_role", field="role", role=role)
+    lengths.check_values(User, display_name=display_name)
     _check_password(password, username, display_name)
     if session.scalar(select(User).where(func.lower(User.username) == username.lower())):
         raise ValidationError("auth.user_exists", field="username", username=username)
@@ -241,6 +243,7 @@ def update_user(
         if not is_active:
             sessions.end_all(session, user)
     if display_name is not None:
+        lengths.check_values(User, display_name=display_name)
         user.display_name = display_name
     audit.record(session, actor, "user", user.id, "update", before=before,
                  after={"role": user.role, "counties": user.county_scope, "active": user.is_active})
