@@ -108,8 +108,11 @@ class Settings:
     tile_attribution: str = setting("", "attribution shown lower-left on the map")
     map_review_number: str = setting("", "审图号 shown lower-left on the map")
     public_notice_days: int = setting(
-        "10", "公示 length in working days (weekends skipped); `0` closes on signing")
-    holidays: tuple[str, ...] = setting("", "comma-separated ISO dates skipped when counting 公示 days")
+        "10", "公示 length in working days of the statutory calendar; `0` closes on signing")
+    holidays: tuple[str, ...] = setting(
+        "", "comma-separated ISO dates that are days off, on top of the statutory calendar (调休 included)")
+    workdays: tuple[str, ...] = setting(
+        "", "comma-separated ISO dates that are working days although the statutory calendar says otherwise")
     recheck_days: int = setting("90", "days after closing until the re-check (复查) is due")
     feedback_days: int = setting("10", "case feedback due this many days after hand-over")
     default_lang: str = setting("zh", "language of the UI and the command line until a user chooses",

@@ -28,6 +28,7 @@ from field.services.findings import (
 
 rt = ui.runtime()
 user = ui.require_user()
+ui.guard(user, "finding.create")
 lang = ui.lang()
 ss = st.session_state
 

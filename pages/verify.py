@@ -87,7 +87,7 @@ def recheck_form() -> None:
     if st.button(ui.t("verify.recheck_submit"), type="primary", width="stretch", key="rc_submit"):
         with ui.action() as act:
             record = signoff.record_recheck(act.session, user, finding_id, rebound=rebound, facts=facts,
-                                            photo_ids=_store_uploads(act.session, uploads))
+                                            photo_ids=_store_uploads(act.session, uploads), settings=rt.settings)
             status = record.finding.status
         if act.ok:
             ss["verify_done"] = ui.t("verify.created", status=STATUS.label(status, lang))

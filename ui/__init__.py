@@ -133,7 +133,9 @@ def action(*, inline: bool = False, quiet: bool = False) -> Iterator[Action]:
             set_field_error(exc)
         else:
             st.error(error_text(exc))
-    if control is not None:
+    # A refusal shown on this run must not be wiped by the rerun the block asked for; an inline
+    # one is kept in the session state for the rerun to show next to its field.
+    if control is not None and (act is None or act.ok or inline):
         raise control
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from field.caseimport.columns import HEADER_SCAN_ROWS, find_header
@@ -20,16 +21,19 @@ MAX_ROWS = 10_000  # a daily batch is ~100 rows; a whole round fits well under t
 MAX_BYTES = 30 * 1024 * 1024
 
 Grid = list[list[Any]]
+HeaderFinder = Callable[[Grid], "int | None"]
 
 
-def read_grid(data: bytes, filename: str) -> tuple[str, Grid]:
+def read_grid(data: bytes, filename: str, *, header: HeaderFinder = find_header) -> tuple[str, Grid]:
     """(sheet name, rows of cell values) from xlsx or CSV bytes; merged cells are filled with
-    their top-left value because published tables merge 行政区域 down and header groups across."""
+    their top-left value because published tables merge 行政区域 down and header groups across.
+    `header` picks the sheet (the first whose header it recognises): the case import's by
+    default, the plan import passes its own."""
     name = filename or "file"
     if len(data) > MAX_BYTES:
         raise ValidationError("cases.too_big", field="file", mb=round(len(data) / 1e6, 1), max=MAX_BYTES // 2**20)
     if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data, name)
+        return _read_xlsx(data, name, header)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ValidationError("cases.old_xls", field="file", name=name)
     if not data.strip() or b"\x00" in data[:4096] or data[:5] == b"%PDF-" or data[:3] == b"\xff\xd8\xff":
@@ -37,7 +41,7 @@ def read_grid(data: bytes, filename: str) -> tuple[str, Grid]:
     return "csv", _read_csv(data, name)
 
 
-def _read_xlsx(data: bytes, name: str) -> tuple[str, Grid]:
+def _read_xlsx(data: bytes, name: str, header: HeaderFinder) -> tuple[str, Grid]:
     """The first sheet with a recognisable header (a workbook may open on a cover sheet)."""
     from openpyxl import load_workbook
 
@@ -57,7 +61,7 @@ def _read_xlsx(data: bytes, name: str) -> tuple[str, Grid]:
                     grid[r][c] = top
         if best is None:
             best = (ws.title, grid)
-        if find_header(grid) is not None:
+        if header(grid) is not None:
             return ws.title, grid
     return best or ("", [])
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from field import i18n
 from field.config import Settings, SettingsError, load_settings
 from field.data.db import DatabaseUnavailable
+from field.domain.vocab import ROLES
 
 if TYPE_CHECKING:  # the commands import the app lazily, so `--help` stays fast
     from field.runtime import Runtime
@@ -236,7 +237,7 @@ def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
     cu = sub.add_parser("create-user", help="create a user (the first admin, for example)")
     cu.add_argument("--username", required=True)
     cu.add_argument("--password", help="or FIELD_NEW_PASSWORD, or asked for on a terminal")
-    cu.add_argument("--role", required=True, choices=["field", "case_officer", "supervisor", "viewer", "admin"])
+    cu.add_argument("--role", required=True, choices=ROLES.codes)
     cu.add_argument("--counties", default="all", help="all, or comma-separated adcodes such as 130902,130903")
     cu.add_argument("--name", help="display name")
     cu.set_defaults(func=cmd_create_user)

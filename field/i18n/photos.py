@@ -31,12 +31,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Photo “{name}” is damaged and cannot be fully decoded; export the original from the device again",
     },
     "photo.far_from_site": {
-        "zh": "拍摄位置距现场 {distance_m} 米",
-        "en": "Photo taken {distance_m} m from the site",
+        "zh": "拍摄位置距现场 {distance}",
+        "en": "Photo taken {distance} from the site",
     },
     "photo.time_far_from_visit": {
-        "zh": "拍摄时间与现场核查时间相差 {days} 天（{hours} 小时）",
-        "en": "Photo taken {days} days ({hours} h) away from the visit time",
+        "zh": "拍摄时间与现场核查时间相差 {span}",
+        "en": "Photo taken {span} away from the visit time",
     },
     "photo.no_gps": {
         "zh": "照片没有 GPS 位置信息，无法核对拍摄地点",
@@ -52,4 +52,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "photos.gc_done": {"zh": "已删除 {count} 个无引用的照片文件。", "en": "Removed {count} unreferenced photo files."},
     "photos.gc_dry": {"zh": "将删除 {count} 个无引用的照片文件。", "en": "Would remove {count} unreferenced photo files."},
+    # Amounts in evidence notes, worded for a reader rather than as raw metres or hours.
+    "photo.unit.m": {"zh": "{n} 米", "en": "{n} m"},
+    "photo.unit.km": {"zh": "约 {n} 公里", "en": "about {n} km"},
+    "photo.unit.hours": {"zh": "{n} 小时", "en": "{n} hours"},
+    "photo.unit.days": {"zh": "{n} 天", "en": "{n} days"},
+    "photo.unit.months": {"zh": "约 {n} 个月", "en": "about {n} months"},
+    "photo.unit.years": {"zh": "约 {n} 年", "en": "about {n} years"},
 }

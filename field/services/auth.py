@@ -264,3 +264,9 @@ def bootstrap_admin(session: Session, username: str, password: str) -> User | No
 
 def has_users(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(User)))
+
+
+def list_users(session: Session, actor: User) -> list[User]:
+    """Every account, for the admin's user list; refused to anyone without "user.manage"."""
+    require(actor, "user.manage", check_county=False)
+    return list(session.scalars(select(User).order_by(User.id)))

@@ -191,7 +191,7 @@ def _seed_one(rt: Runtime, s: Session, i: int, target: str, counties: list[Any],
         signoff.advance_notices(s, settings=rt.settings, now=signed_at + dt.timedelta(days=20))
     if target == "reopened":
         signoff.record_recheck(s, author, finding.id, rebound=True, facts="复查发现问题反弹，物料再次露天堆放。",
-                               now=signed_at + dt.timedelta(days=25))
+                               settings=rt.settings, now=signed_at + dt.timedelta(days=25))
 
 
 PROBLEM_TITLES = [

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from field import geo, photos
-from field.data.models import Case, County, Finding, FindingPhoto, Photo, Site, User
+from field.data.models import AuditEvent, Case, County, Finding, FindingPhoto, Photo, Site, User
 from field.data.scoping import scope_clause
 from field.domain import clock
 from field.domain.clean import text as clean
@@ -293,6 +293,14 @@ def map_rows(session: Session, actor: User, flt: MapFilter | None = None, *, tod
             "created_at": created,
         })
     return rows
+
+
+def data_version(session: Session) -> tuple[Any, ...]:
+    """A value that changes whenever findings or anything audited change: the map's cache key.
+    Every write leaves an audit event, so the newest event id moves with the data; the count and
+    the newest update also catch a write made outside the services (a restore, a migration)."""
+    return (session.scalar(select(func.max(AuditEvent.id))), session.scalar(select(func.count(Finding.id))),
+            session.scalar(select(func.max(Finding.updated_at))))
 
 
 def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -32,9 +32,11 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from field import geo
+from field.config import Settings
 from field.data.models import Finding, FindingPhoto, Photo, SignOff, Site, User, Verification
 from field.data.scoping import scope_clause
 from field.domain import clock, workflow
+from field.domain.calendar import WorkCalendar
 from field.domain.clean import text as clean
 from field.domain.errors import ConflictError, FieldError, ValidationError
 from field.domain.permissions import require
@@ -64,15 +66,9 @@ class VerificationInput:
     supersedes_id: int | None = None
 
 
-def add_working_days(start: dt.date, days: int, holidays: tuple[str, ...] | set[str] = ()) -> dt.date:
-    """The date `days` working days after `start` (weekends and listed holidays skipped)."""
-    skip = {dt.date.fromisoformat(h) if isinstance(h, str) else h for h in holidays}
-    current, left = start, days
-    while left > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5 and current not in skip:
-            left -= 1
-    return current
+def notice_calendar(settings: Settings) -> WorkCalendar:
+    """The statutory calendar 公示 is counted in, with the deployment's own corrections."""
+    return WorkCalendar(extra_holidays=settings.holidays, extra_workdays=settings.workdays)
 
 
 def _latest_verification(finding: Finding) -> Verification | None:
@@ -233,13 +229,10 @@ def _append_signoff(session: Session, actor: User, record: Verification, finding
 
 
 def sign(session: Session, actor: User, verification_id: int, opinion: str = "", *,
-         settings: Any = None, now: dt.datetime | None = None) -> SignOff:
+         settings: Settings, now: dt.datetime | None = None) -> SignOff:
     """Approve a verification record. Flushes inside a savepoint: when another supervisor signed
     first, the savepoint is undone and signoff.already_signed (or signoff.busy) is raised; the
     caller's unit of work commits or rolls back as usual."""
-    from field.config import load_settings
-
-    settings = settings or load_settings()
     now = now or clock.now()
     opinion = clean(opinion)
     record, finding = _signable(session, actor, verification_id)
@@ -255,8 +248,8 @@ def sign(session: Session, actor: User, verification_id: int, opinion: str = "",
             signoff = _append_signoff(session, actor, record, finding, "approve", opinion, now)
             _move(session, actor, finding, "sign", ctx, now, reason=opinion)
             if new_status == "public_notice":
-                finding.notice_ends_on = add_working_days(clock.today_local(now), settings.public_notice_days,
-                                                          settings.holidays)
+                finding.notice_ends_on = notice_calendar(settings).add_working_days(
+                    clock.today_local(now), settings.public_notice_days)
             elif new_status in ("closed", "unfounded"):
                 finding.recheck_due_on = clock.today_local(now) + dt.timedelta(days=settings.recheck_days)
             session.flush()
@@ -344,16 +337,14 @@ def return_for_rework(session: Session, actor: User, verification_id: int, reaso
         raise ConflictError("signoff.busy") from None
 
 
-def advance_notices(session: Session, *, settings: Any = None, now: dt.datetime | None = None) -> int:
-    """Close findings whose 公示 period is over. Idempotent. Run by the CLI `python -m field advance`
-    (a write, so never from a page render); flushes, the caller's unit of work commits."""
-    from field.config import load_settings
-
-    settings = settings or load_settings()
+def advance_notices(session: Session, *, settings: Settings, now: dt.datetime | None = None) -> int:
+    """Close findings whose 公示 period is over: the day after its last notice day, since
+    objections may come in until that day's end. Idempotent. Run by the CLI `python -m field
+    advance` (a write, so never from a page render); flushes, the caller's unit of work commits."""
     now = now or clock.now()
     today = clock.today_local(now)
     due = session.scalars(select(Finding).where(Finding.status == "public_notice",
-                                                Finding.notice_ends_on <= today)).all()
+                                                Finding.notice_ends_on < today)).all()
     for finding in due:
         _move(session, None, finding, "end_notice", workflow.Context(notice_over=True), now,
               reason="公示期满 / notice period over")
@@ -375,7 +366,7 @@ def object_during_notice(session: Session, actor: User, finding_id: int, reason:
 
 def record_recheck(session: Session, actor: User, finding_id: int, *, rebound: bool, facts: str,
                    lon: float | None = None, lat: float | None = None, photo_ids: list[int] | None = None,
-                   now: dt.datetime | None = None) -> Verification:
+                   settings: Settings, now: dt.datetime | None = None) -> Verification:
     """复查: 未反弹 keeps the item closed and schedules the next check; 反弹 reopens it. The earlier
     verification and sign-off rows stay as they were: the closure history is never lost."""
     now = now or clock.now()
@@ -405,9 +396,7 @@ def record_recheck(session: Session, actor: User, finding_id: int, *, rebound: b
                          verification_id=record.id, now=now)
     _move(session, actor, finding, "recheck", ctx, now, reason=facts)
     if not rebound:
-        from field.config import load_settings
-
-        finding.recheck_due_on = clock.today_local(now) + dt.timedelta(days=load_settings().recheck_days)
+        finding.recheck_due_on = clock.today_local(now) + dt.timedelta(days=settings.recheck_days)
     else:
         finding.recheck_due_on = None
     audit.record(session, actor, "verification", record.id, "recheck", at=now,

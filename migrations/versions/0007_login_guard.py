@@ -1,7 +1,7 @@
 """failed logins counted per (username, client address)
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0005
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"  # chained after main's 0005 when merging main (was 0003)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

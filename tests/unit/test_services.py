@@ -116,7 +116,9 @@ def test_full_slice_to_public_notice_then_closed(session, rt, users) -> None:
     assert f.notice_ends_on == dt.date(2026, 6, 16)
     assert so.prev_hash == signoff.GENESIS and len(so.chain_hash) == 64
     assert signoff.advance_notices(session, settings=rt.settings, now=T0 + dt.timedelta(days=10)) == 0
-    assert signoff.advance_notices(session, settings=rt.settings, now=T0 + dt.timedelta(days=15)) == 1
+    # The last notice day still takes objections: the item closes the day after it (issue #11).
+    assert signoff.advance_notices(session, settings=rt.settings, now=T0 + dt.timedelta(days=15)) == 0
+    assert signoff.advance_notices(session, settings=rt.settings, now=T0 + dt.timedelta(days=16)) == 1
     session.refresh(f)
     assert f.status == "closed" and f.recheck_due_on is not None
     actions = [e.action for e in audit.history(session, "finding", f.id)]
@@ -196,12 +198,25 @@ def test_signed_record_cannot_be_signed_again(session, rt, users) -> None:
     assert e.value.params["who"] == "SUPER"
 
 
+def test_spring_festival_notice_counts_the_statutory_calendar(session, rt, users) -> None:
+    """10 working days after 2026-02-10 end on 2026-03-02 (调休 Saturdays count, the holiday week
+    does not); weekdays-minus-FIELD_HOLIDAYS said 2026-02-24."""
+    f, rec = _ready_for_signoff(session, rt, users)
+    signed = dt.datetime(2026, 2, 10, 2, 0, tzinfo=dt.UTC)  # 10:00 in China
+    signoff.sign(session, users["super"], rec.id, "同意验收", settings=rt.settings, now=signed)
+    session.refresh(f)
+    assert f.notice_ends_on == dt.date(2026, 3, 2)
+    last_day = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # 17:00 on the last notice day
+    assert signoff.advance_notices(session, settings=rt.settings, now=last_day) == 0
+    assert signoff.advance_notices(session, settings=rt.settings, now=last_day + dt.timedelta(hours=8)) == 1
+
+
 def test_rebound_reopens_and_keeps_history(session, rt, users) -> None:
     f, rec = _ready_for_signoff(session, rt, users)
     signoff.sign(session, users["super"], rec.id, settings=dataclasses.replace(rt.settings, public_notice_days=0))
     session.refresh(f)
     assert f.status == "closed"
-    signoff.record_recheck(session, users["field"], f.id, rebound=True, facts="复查发现反弹")
+    signoff.record_recheck(session, users["field"], f.id, rebound=True, facts="复查发现反弹", settings=rt.settings)
     session.commit()
     session.refresh(f)
     assert f.status == "reopened"
