@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import String, event, inspect
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Mapper, Session, sessionmaker
 
 from field.domain.errors import ValidationError
 from field.i18n import CatalogKey
@@ -22,7 +22,7 @@ from field.i18n import CatalogKey
 
 def limit(model: Any, attr: str) -> int | None:
     """The `String(n)` length of `model.attr` (a class or an instance), None if unlimited."""
-    mapper = inspect(model if isinstance(model, type) else type(model))
+    mapper: Mapper[Any] = inspect(model if isinstance(model, type) else type(model))
     column = mapper.columns.get(attr)
     if column is None or not isinstance(column.type, String):
         return None

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Engine, func, insert, literal, select, text
+from sqlalchemy import Date, DateTime, Engine, Table, func, insert, literal, select, text
 from sqlalchemy.exc import DBAPIError
 
 from field.data.models import Base
@@ -33,7 +33,7 @@ FORMAT = "field-backup/2"  # /2 lists every photo file with its size and SHA-256
 READABLE_FORMATS = ("field-backup/1", FORMAT)
 
 
-def _tables():  # type: ignore[no-untyped-def]
+def _tables() -> list[Table]:
     try:  # the ledger tables live in their own module; include them when it exists
         import field.data.ledger_models  # noqa: F401
     except ImportError:
@@ -92,7 +92,7 @@ def backup(engine: Engine, photo_root: Path, out: Path) -> dict[str, Any]:
     return manifest
 
 
-def _decode(table, row: dict[str, Any]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for col in table.columns:
         if col.name not in row:
