@@ -9,6 +9,7 @@ import ui
 from field import i18n
 from field.config import SettingsError
 from field.data.db import DatabaseUnavailable
+from field.domain.clientaddr import client_address
 from field.domain.vocab import ROLES
 from field.services import auth
 from ui import nav
@@ -47,7 +48,8 @@ def _login() -> None:
     if submitted:
         # A refused login keeps its failure count for the lock-out (see auth.authenticate).
         with ui.action() as act:
-            user = auth.authenticate(act.session, username, password)
+            client = client_address(st.context.ip_address, dict(st.context.headers), rt.settings.trusted_proxies)
+            user = auth.authenticate(act.session, username, password, client=client)
         if not act.ok:
             return
         st.session_state["user_id"] = user.id

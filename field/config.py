@@ -77,6 +77,12 @@ def _instant(value: str) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+def _networks(value: str) -> tuple[str, ...]:
+    from field.domain.clientaddr import parse_networks
+
+    return tuple(str(n) for n in parse_networks(value.split(",")))
+
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
@@ -115,6 +121,10 @@ class Settings:
     admin_password: str = setting("", "the first admin's password (with `FIELD_ADMIN_USER`)", secret=True)
     session_hours: int = setting(
         "12", "how long a browser stays logged in across reloads (a cookie; only its hash is stored)")
+    trusted_proxies: tuple[str, ...] = setting(
+        "", "comma-separated addresses or CIDR networks of reverse proxies whose `X-Forwarded-For` is "
+        "believed for the login's client address; empty: the connection's peer is the client",
+        parse=_networks)
     public_url: str = setting(
         "", "base URL printed in the PDF sheets' QR codes (default: the browser's address)")
     pdf_font: str = setting("", "a CJK TrueType font for the PDF sheets")

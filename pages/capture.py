@@ -307,7 +307,7 @@ else:
         if not with_gps:
             st.caption(ui.t("capture.photo_loc_none"))
         for p in with_gps:
-            st.button(ui.t("capture.use_this_photo", name=p["name"][:30]), key=k(f"ploc_{p['id']}"),
+            st.button(ui.t("capture.use_this_photo", name=ui.md(p["name"][:30])), key=k(f"ploc_{p['id']}"),
                       width="stretch", on_click=_use_photo_location, args=(p["id"],))
         location = locs.get("photo")
 
@@ -316,7 +316,7 @@ else:
         offer = next((p for p in ss["cap_photos"] if p.get("exif_lon") is not None and p.get("exif_lat") is not None),
                      None)
         if offer is not None:
-            st.button(ui.t("capture.use_photo_location", name=offer["name"][:30]), key=k("offer_photo_loc"),
+            st.button(ui.t("capture.use_photo_location", name=ui.md(offer["name"][:30])), key=k("offer_photo_loc"),
                       icon="📷", width="stretch", on_click=_use_photo_location, args=(offer["id"],))
     ui.field_error("location")
 

@@ -227,7 +227,7 @@ def problems_tab() -> None:
     # Drawn inside the read: the problems' measures are loaded objects of this session.
     with rt.read() as s:
         for p in ledgers.list_problems(s, user):
-            with st.expander(f"{p.code} {p.title[:60]}"):
+            with st.expander(f"{ui.md(p.code)} {ui.md(p.title[:60])}"):
                 st.markdown(ui.md(p.target))
                 if p.measures:
                     st.dataframe(pd.DataFrame([{
@@ -313,7 +313,7 @@ def ledgers_tab() -> None:
             ss["led_file"] = (f"{led.title}-{clock.today_local():%Y%m%d}.xlsx", data)
     if ss.get("led_file"):
         name, data = ss["led_file"]
-        st.download_button(ui.t("cases.ui.download", name=name), data, file_name=name, key="led_download",
+        st.download_button(ui.t("cases.ui.download", name=ui.md(name)), data, file_name=name, key="led_download",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

@@ -36,7 +36,7 @@ if st.button(ui.t("reports.generate"), key="rep_go", type="primary"):
                                 settings=rt.settings, county=county or None, lang=lang)
         ss["rep_made"] = {"name": made.archive.filename, "docx": made.docx, "xlsx": made.xlsx}
     if act.ok:
-        st.success(ui.t("reports.done", name=ss["rep_made"]["name"]))
+        st.success(ui.t("reports.done", name=ui.md(ss["rep_made"]["name"])))
 
 made_now = ss.get("rep_made")
 if made_now:

@@ -96,8 +96,8 @@ def notice_tab() -> None:
             st.info(ui.t("signoff.notice_empty"))
             return
         for f in items:
-            with st.expander(f"#{f.id} {f.site.name} · {ui.t('signoff.notice_until')} {f.notice_ends_on:%Y-%m-%d}"):
-                st.write(f.description)
+            with st.expander(f"#{f.id} {ui.md(f.site.name)} · {ui.t('signoff.notice_until')} {f.notice_ends_on:%Y-%m-%d}"):
+                st.markdown(ui.md(f.description))
                 reason = st.text_input(ui.t("signoff.objection_reason"), key=f"obj_{f.id}")
                 if st.button(ui.t("signoff.objection"), key=f"objbtn_{f.id}"):
                     clicked = (f.id, reason)

@@ -24,10 +24,26 @@ from field.caseimport.columns import HEADER_SCAN_ROWS, canon, combine_header, fi
 from field.caseimport.records import Issue, ParsedFile, ParsedRow, Progress, no_progress
 from field.domain.errors import ValidationError
 
-# Column widths in the database: longer texts are cut, with a warning naming the column.
-_LIMITS = {"case_no": 64, "region_text": 200, "pollution_text": 200, "lead_unit": 200, "responsible_unit": 200,
-           "responsible_person": 100, "responsible_phone": 50, "truthfulness_text": 50, "closure_target": 200,
-           "category": 100, "handler": 100, "coop_unit": 200}
+
+def _column_limits() -> dict[str, int]:
+    """Column widths in the database (read from the models, which own them): longer texts are
+    cut, with a warning naming the column, rather than refusing a whole published table."""
+    from field.data import lengths
+    from field.data.ledger_models import CaseResult
+    from field.data.models import Case
+
+    out: dict[str, int] = {}
+    for model, names in ((Case, ("case_no", "region_text", "pollution_text", "lead_unit", "responsible_unit",
+                                 "responsible_person", "responsible_phone")),
+                         (CaseResult, ("truthfulness_text", "closure_target", "category", "handler", "coop_unit"))):
+        for name in names:
+            limit = lengths.limit(model, name)
+            if limit is not None:
+                out[name] = limit
+    return out
+
+
+_LIMITS = _column_limits()
 
 
 def parse_file(data: bytes, filename: str, *, feedback_days: int, city_adcode: str, batch: int | None = None,

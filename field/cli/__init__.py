@@ -126,20 +126,39 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
     from field.data.models import SignOff
-    from field.services import signoff
+    from field.services import photofiles, signoff
 
     rt = _runtime()
     with rt.read() as s:
         problems = signoff.verify_chain(s, rt.settings.photo_dir)
         n = s.scalar(select(func.count()).select_from(SignOff))
+        orphans = photofiles.orphans(s, rt.store)
     if args.json:
-        print(json.dumps({"signoffs": n, "problems": [p.__dict__ for p in problems]}, ensure_ascii=False))
+        print(json.dumps({"signoffs": n, "problems": [p.__dict__ for p in problems],
+                          "orphans": photofiles.summary(orphans)}, ensure_ascii=False))
     else:
         for p in problems:
             print(f"TAMPERED {i18n.t(p.key, args.lang)}: signoff #{p.signoff_id}, verification "
                   f"#{p.verification_id}, finding #{p.finding_id} {p.detail}".rstrip())
+        if orphans:  # a warning, not a failure: nothing recorded is wrong, files are left over
+            print(f"WARNING {i18n.t('photos.orphans', args.lang, count=len(orphans))}")
         print(f"{n} sign-offs checked, {len(problems)} problems")
     return 1 if problems else 0
+
+
+def cmd_gc(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from field.services import photofiles
+
+    rt = _runtime()
+    with rt.read() as s:
+        removed = photofiles.gc(s, rt.store, min_age=dt.timedelta(minutes=args.min_age_minutes),
+                                dry_run=args.dry_run)
+    for rel in removed:
+        print(("would remove " if args.dry_run else "removed ") + rel)
+    print(i18n.t("photos.gc_done" if not args.dry_run else "photos.gc_dry", args.lang, count=len(removed)))
+    return 0
 
 
 def cmd_advance(args: argparse.Namespace) -> int:
@@ -158,6 +177,18 @@ def cmd_users(args: argparse.Namespace) -> int:
     from field.data.models import User
 
     rt = _runtime()
+    if args.unlock:
+        from field.domain.errors import FieldError
+        from field.services import auth
+
+        try:
+            with rt.uow() as s:
+                cleared = auth.unlock(s, None, args.unlock)
+        except FieldError as exc:
+            print(i18n.error_text(exc, args.lang), file=sys.stderr)
+            return 1
+        print(f"{args.unlock}: failed-login delays cleared ({cleared} addresses)")
+        return 0
     with rt.read() as s:
         for u in s.scalars(select(User).order_by(User.id)):
             scope = "all" if u.all_counties else ",".join(u.county_scope)
@@ -222,10 +253,18 @@ def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
     vf.add_argument("--json", action="store_true")
     vf.set_defaults(func=cmd_verify)
 
+    gc = sub.add_parser("gc", help="remove photo files no record refers to (left by a crash)")
+    gc.add_argument("--min-age-minutes", type=float, default=60,
+                    help="spare files younger than this: an upload may be about to commit (default 60)")
+    gc.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    gc.set_defaults(func=cmd_gc)
+
     sub.add_parser("bootstrap-admin", help="create the first admin if there are no users").set_defaults(
         func=cmd_bootstrap_admin)
     sub.add_parser("advance", help="close findings whose 公示 period has ended").set_defaults(func=cmd_advance)
-    sub.add_parser("users", help="list users").set_defaults(func=cmd_users)
+    us = sub.add_parser("users", help="list users, or clear one user's failed-login delays")
+    us.add_argument("--unlock", metavar="USERNAME", help="forget USERNAME's failed logins from every address")
+    us.set_defaults(func=cmd_users)
     bk = sub.add_parser("backup", help="write every table and photo to a .tar.gz (portable SQLite <-> PostgreSQL)")
     bk.add_argument("out")
     bk.set_defaults(func=cmd_backup)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from field.config import PROJECT_ROOT
+from field.data import lengths
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -120,4 +121,4 @@ def table_names(engine: Engine) -> list[str]:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    return lengths.install(sessionmaker(engine, expire_on_commit=False))

@@ -300,6 +300,23 @@ class LoginSession(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class LoginFailure(Base):
+    """Failed logins counted per (typed username, client address), not per account: a stranger's
+    wrong passwords slow down the stranger's address, never the real user at their own. Kept
+    for names that match no account too, so the answer is the same whether the user exists."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (UniqueConstraint("username_key", "client", name="uq_login_failure"),
+                      Index("ix_login_failures_last", "last_failure_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username_key: Mapped[str] = mapped_column(String(64))  # lower-cased, as typed
+    client: Mapped[str] = mapped_column(String(64), default="")  # "" when the address is unknown
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column()
+    locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
 class AuditEvent(Base):
     """Append-only: who did what to which record, when, and why. Never updated or deleted."""
 

@@ -2,17 +2,14 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "auth.bad_credentials": {
-        "zh": "用户名或密码错误，还可尝试 {remaining} 次，之后账号将锁定 15 分钟。",
-        "en": "Wrong username or password. {remaining} attempts left before a 15-minute lock.",
-    },
-    "auth.bad_credentials_unknown": {
         "zh": "用户名或密码错误。",
         "en": "Wrong username or password.",
     },
     "auth.locked": {
-        "zh": "密码错误次数过多，账号已锁定，请 {minutes} 分钟后再试。",
-        "en": "Too many wrong passwords: the account is locked. Try again in {minutes} minutes.",
+        "zh": "登录失败次数过多，请 {minutes} 分钟后再试。",
+        "en": "Too many failed logins: try again in {minutes} minutes.",
     },
+    "auth.unknown_user": {"zh": "没有用户 {username}。", "en": "There is no user {username}."},
     "auth.password_short": {"zh": "密码至少 {min} 位。", "en": "The password needs at least {min} characters."},
     "auth.bad_username": {
         "zh": "用户名只能包含字母、数字、下划线、点和连字符（2–64 位）。",

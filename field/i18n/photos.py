@@ -46,6 +46,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "照片没有拍摄时间信息，无法核对拍摄时间",
         "en": "Photo has no capture time, so when it was taken cannot be checked",
     },
+    "photos.orphans": {
+        "zh": "有 {count} 个照片文件没有任何记录引用（多为中断的上传留下）；运行 python -m field gc 清理。",
+        "en": "{count} photo files are referred to by no record (left by interrupted uploads); run python -m field gc to remove them.",
+    },
+    "photos.gc_done": {"zh": "已删除 {count} 个无引用的照片文件。", "en": "Removed {count} unreferenced photo files."},
+    "photos.gc_dry": {"zh": "将删除 {count} 个无引用的照片文件。", "en": "Would remove {count} unreferenced photo files."},
     # Amounts in evidence notes, worded for a reader rather than as raw metres or hours.
     "photo.unit.m": {"zh": "{n} 米", "en": "{n} m"},
     "photo.unit.km": {"zh": "约 {n} 公里", "en": "about {n} km"},

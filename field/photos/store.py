@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -95,6 +96,28 @@ class PhotoStore:
             if not target.is_file():
                 _atomic_write(target, content)
         return p
+
+
+    def files(self) -> Iterator[tuple[str, float]]:
+        """Every file kept under the root (temp files and staging folders included), as its
+        relative '/'-path and modification time: what `gc` compares with the database."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.rglob("*"):
+            if path.is_file():
+                yield path.relative_to(self.root).as_posix(), path.stat().st_mtime
+
+    def delete(self, relative: str) -> None:
+        """Remove one file (gone already is fine) and the folders it leaves empty."""
+        path = self.abspath(relative)
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        while parent != self.root and parent.is_relative_to(self.root):
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
 
 
 def _atomic_write(target: Path, content: bytes) -> None:

@@ -1,4 +1,4 @@
-"""Accounts: argon2 password hashes, lockout after repeated failures, user management.
+"""Accounts: argon2 password hashes, a growing delay after failed logins, user management.
 
 There is no default password anywhere: the first admin comes from `python -m field
 create-user` or from the settings FIELD_ADMIN_USER / FIELD_ADMIN_PASSWORD on first start.
@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from field.data.models import County, User
-from field.domain import clock
+from field.data import lengths
+from field.data.models import County, LoginFailure, User
+from field.domain import clock, passwords
 from field.domain.errors import FieldError, RecordedRefusal, ValidationError
 from field.domain.permissions import require
 from field.domain.vocab import ROLES
 from field.services import audit, sessions
 
-MAX_FAILED = 5
-LOCK_MINUTES = 15
-MIN_PASSWORD = 8
+FREE_FAILURES = 4  # wrong passwords from one address before any delay
+BASE_DELAY = dt.timedelta(minutes=1)  # the first delay; each further failure doubles it
+MAX_DELAY = dt.timedelta(minutes=15)
+FORGET_AFTER = dt.timedelta(days=1)  # a count with no failure for this long starts again
+USERNAME_MAX = 64
+CLIENT_MAX = 64
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 
 def _make_hasher(profile: str = "argon2") -> PasswordHasher:
@@ -56,9 +61,8 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _check_password(password: str, min_len: int = MIN_PASSWORD) -> None:
-    if len(password) < min_len:
-        raise ValidationError("auth.password_short", field="password", min=min_len)
+def _check_password(password: str, *user_inputs: str) -> None:
+    passwords.check(password, user_inputs=[u for u in user_inputs if u])
 
 
 def _validate_scope(session: Session, counties: list[str]) -> list[str]:
@@ -90,7 +94,8 @@ def create_user(
         raise ValidationError("auth.bad_username", field="username")
     if role not in ROLES:
         raise ValidationError("auth.bad_role", field="role", role=role)
-    _check_password(password)
+    lengths.check_values(User, display_name=display_name)
+    _check_password(password, username, display_name)
     if session.scalar(select(User).where(func.lower(User.username) == username.lower())):
         raise ValidationError("auth.user_exists", field="username", username=username)
     user = User(
@@ -107,36 +112,57 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, username: str, password: str, *, now: dt.datetime | None = None) -> User:
-    """Return the user or raise FieldError: auth.bad_credentials (with attempts left) or auth.locked.
+def _backoff(failures: int) -> dt.timedelta | None:
+    """How long (user, address) must wait after its `failures`-th failure in a row: nothing
+    for the first FREE_FAILURES (typos), then doubling from BASE_DELAY up to MAX_DELAY."""
+    if failures <= FREE_FAILURES:
+        return None
+    return min(BASE_DELAY * 2 ** (failures - FREE_FAILURES - 1), MAX_DELAY)
 
-    A wrong password is a `RecordedRefusal`: the failed-login count and the lock-out it may
-    cause are kept by the unit of work although the call raises, or five guesses would never lock."""
+
+def _minutes(delta: dt.timedelta) -> int:
+    return max(1, -(-int(delta.total_seconds()) // 60))
+
+
+def authenticate(session: Session, username: str, password: str, *, client: str | None = None,
+                 now: dt.datetime | None = None) -> User:
+    """Return the user or raise FieldError `auth.bad_credentials` or `auth.locked`.
+
+    Both keys come with the same words whether or not the username exists (and a dummy hash
+    is verified for unknown names), so the login form cannot be used to learn who has an
+    account. Failures are counted per (typed username, `client` address) with a growing delay
+    (`_backoff`): a stranger guessing a supervisor's password slows down only the stranger's
+    address, and the supervisor still logs in from their own. `client` is the address from
+    `field.domain.clientaddr.client_address` (None when unknown: such logins share one count).
+
+    A failure is a `RecordedRefusal`: the count and the delay it may start are kept by the
+    unit of work although the call raises, or guesses would never be slowed."""
     now = now or clock.now()
-    user = session.scalar(select(User).where(func.lower(User.username) == (username or "").strip().lower()))
+    key = (username or "").strip().lower()[:USERNAME_MAX]
+    where = (client or "")[:CLIENT_MAX]
+    guard = session.scalar(select(LoginFailure).where(LoginFailure.username_key == key,
+                                                      LoginFailure.client == where))
+    if guard is not None and guard.locked_until and guard.locked_until > now:
+        raise FieldError("auth.locked", minutes=_minutes(guard.locked_until - now))
+    user = session.scalar(select(User).where(func.lower(User.username) == key)) if key else None
+    ok = False
     if user is None or not user.is_active:
         try:
             _hasher.verify(_DUMMY_HASH, password or "")
         except VerificationError:
             pass
-        raise FieldError("auth.bad_credentials_unknown")
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise FieldError("auth.locked", minutes=minutes)
-    try:
-        _hasher.verify(user.password_hash, password or "")
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED:
-            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-            audit.record(session, user, "user", user.id, "locked", reason="too many failed logins", at=now)
-            session.flush()
-            raise RecordedRefusal("auth.locked", minutes=LOCK_MINUTES) from None
-        session.flush()
-        raise RecordedRefusal("auth.bad_credentials", remaining=MAX_FAILED - user.failed_logins) from None
+    else:
+        try:
+            ok = _hasher.verify(user.password_hash, password or "")
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            ok = False
+    if not ok:
+        _count_failure(session, guard, key, where, user if user is not None and user.is_active else None, now)
+    assert user is not None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if guard is not None:
+        session.delete(guard)
     user.failed_logins = 0
     user.locked_until = None
     audit.record(session, user, "user", user.id, "login", at=now)
@@ -144,10 +170,53 @@ def authenticate(session: Session, username: str, password: str, *, now: dt.date
     return user
 
 
+def _count_failure(session: Session, guard: LoginFailure | None, key: str, client: str,
+                   user: User | None, now: dt.datetime) -> NoReturn:
+    if guard is None:
+        guard = LoginFailure(username_key=key, client=client, failures=0, last_failure_at=now)
+        session.add(guard)
+    elif guard.last_failure_at < now - FORGET_AFTER:
+        guard.failures = 0
+    guard.failures += 1
+    guard.last_failure_at = now
+    delay = _backoff(guard.failures)
+    guard.locked_until = now + delay if delay else None
+    session.flush()
+    # old counts of other names and addresses are forgotten here, so the table stays small
+    session.execute(delete(LoginFailure).where(LoginFailure.last_failure_at < now - FORGET_AFTER,
+                                               LoginFailure.id != guard.id))
+    if delay and user is not None and guard.failures == FREE_FAILURES + 1:
+        audit.record(session, user, "user", user.id, "locked", reason="too many failed logins",
+                     after={"client": client}, at=now)
+    session.flush()
+    if delay:
+        raise RecordedRefusal("auth.locked", minutes=_minutes(delay))
+    raise RecordedRefusal("auth.bad_credentials")
+
+
+def unlock(session: Session, actor: User | None, username: str) -> int:
+    """Forget every failed-login count of `username` (all addresses); returns how many were
+    cleared. `actor=None` is the CLI, which runs as the operator."""
+    if actor is not None:
+        require(actor, "user.manage", check_county=False)
+    key = username.strip().lower()
+    user = session.scalar(select(User).where(func.lower(User.username) == key))
+    if user is None:
+        raise ValidationError("auth.unknown_user", field="username", username=username)
+    guards = list(session.scalars(select(LoginFailure).where(LoginFailure.username_key == key)))
+    for guard in guards:
+        session.delete(guard)
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(session, actor, "user", user.id, "unlock", before={"addresses": len(guards)})
+    session.flush()
+    return len(guards)
+
+
 def set_password(session: Session, actor: User | None, user: User, password: str) -> None:
     if actor is not None and actor.id != user.id:
         require(actor, "user.manage", check_county=False)
-    _check_password(password)
+    _check_password(password, user.username, user.display_name)
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
@@ -174,6 +243,7 @@ def update_user(
         if not is_active:
             sessions.end_all(session, user)
     if display_name is not None:
+        lengths.check_values(User, display_name=display_name)
         user.display_name = display_name
     audit.record(session, actor, "user", user.id, "update", before=before,
                  after={"role": user.role, "counties": user.county_scope, "active": user.is_active})

@@ -3,7 +3,8 @@
 A logical dump (not a copy of the SQLite file) so that a backup taken on the embedded SQLite
 database restores into PostgreSQL and back: a county that starts on a laptop can move to a
 server without retyping. Restoring refuses a non-empty database and a backup made by a
-different schema revision, and checks every original photo against its SHA-256 name.
+different schema revision, checks the whole archive (every member's name, size and SHA-256,
+every value against its column's length) before writing anything, and writes all or nothing.
 """
 
 from __future__ import annotations
@@ -12,18 +13,24 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
+import shutil
 import tarfile
-from pathlib import Path
+import tempfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Engine, Table, func, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, DateTime, Engine, Table, func, insert, literal, select, text
+from sqlalchemy.exc import DBAPIError
 
 from field.data import schema
 from field.domain import clock
 from field.domain.errors import FieldError
 
-FORMAT = "field-backup/1"
+FORMAT = "field-backup/2"  # /2 lists every photo file with its size and SHA-256
+READABLE_FORMATS = ("field-backup/1", FORMAT)
 
 
 def _tables() -> list[Table]:
@@ -44,7 +51,7 @@ def _encode(value: Any) -> Any:
 def backup(engine: Engine, photo_root: Path, out: Path) -> dict[str, Any]:
     """Write the archive; returns the manifest (row counts per table, photo count)."""
     manifest: dict[str, Any] = {"format": FORMAT, "created_at": clock.now().isoformat(),
-                                "revision": _revision(engine), "tables": {}, "photos": 0}
+                                "revision": _revision(engine), "tables": {}, "photos": 0, "photo_files": {}}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".part")
     with tarfile.open(tmp, "w:gz") as tar, engine.connect() as conn:
@@ -61,9 +68,18 @@ def backup(engine: Engine, photo_root: Path, out: Path) -> dict[str, Any]:
             tar.addfile(info, io.BytesIO(data))
             manifest["tables"][table.name] = {"rows": n, "sha256": hashlib.sha256(data).hexdigest()}
         if photo_root.is_dir():
-            for path in sorted(p for p in photo_root.rglob("*") if p.is_file() and not p.name.startswith(".")):
-                tar.add(path, arcname=f"photos/{path.relative_to(photo_root).as_posix()}")
+            for path in sorted(photo_root.rglob("*")):
+                rel = path.relative_to(photo_root)
+                # dot names are temp files and staging folders (a write or restore under way)
+                if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+                    continue
+                data = path.read_bytes()
+                info = tar.gettarinfo(str(path), arcname=f"photos/{rel.as_posix()}")
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
                 manifest["photos"] += 1
+                manifest["photo_files"][rel.as_posix()] = {"size": len(data),
+                                                           "sha256": hashlib.sha256(data).hexdigest()}
         data = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         info = tarfile.TarInfo("manifest.json")
         info.size = len(data)
@@ -72,7 +88,7 @@ def backup(engine: Engine, photo_root: Path, out: Path) -> dict[str, Any]:
     return manifest
 
 
-def _decode(table, row: dict[str, Any]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for col in table.columns:
         if col.name not in row:
@@ -85,42 +101,179 @@ def _decode(table, row: dict[str, Any]) -> dict[str, Any]:  # type: ignore[no-un
                     value = value.replace(tzinfo=dt.UTC)
             elif isinstance(col.type, Date):
                 value = dt.date.fromisoformat(value)
+            else:
+                limit = getattr(col.type, "length", None)
+                if limit is not None and len(value) > limit:
+                    # SQLite stores it, PostgreSQL refuses it: say which value, not a driver error
+                    raise FieldError("backup.too_long", table=table.name, column=col.name, max=limit,
+                                     row=row.get("id", ""))
         out[col.name] = value
     return out
 
 
-def restore(engine: Engine, photo_root: Path, archive: Path) -> dict[str, Any]:
-    """Load an archive into an empty, migrated database; returns the manifest."""
-    from field.data.models import User
+# Reference data that every start loads from the city's boundaries (`sync_counties`): present
+# in an otherwise empty database, and merged rather than refused on restore.
+REFERENCE_TABLES = frozenset({"counties"})
 
-    with Session(engine) as s:
-        if s.scalar(select(func.count()).select_from(User)):
-            raise FieldError("backup.not_empty")
+
+def first_table_with_rows(engine: Engine) -> str | None:
+    """The name of a table that holds rows, or None if the database is empty (reference tables
+    aside). Empty means no rows anywhere: a database with findings but no users is not."""
+    with engine.connect() as conn:
+        for table in _tables():
+            if table.name in REFERENCE_TABLES:
+                continue
+            if conn.execute(select(literal(1)).select_from(table).limit(1)).first() is not None:
+                return table.name
+    return None
+
+
+@dataclass
+class _Checked:
+    """An archive read to the end and found complete: its rows decoded, its photos staged."""
+
+    manifest: dict[str, Any]
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    photos: list[str] = field(default_factory=list)  # relative paths, staged under the staging dir
+
+
+def _safe_relative(name: str) -> PurePosixPath:
+    rel = PurePosixPath(name)
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts or any(p.startswith(".") for p in rel.parts):
+        raise FieldError("backup.unexpected", member=name)
+    return rel
+
+
+def _stage(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path) -> tuple[int, str]:
+    src = tar.extractfile(member)
+    if src is None:
+        raise FieldError("backup.unexpected", member=member.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    with src, target.open("wb") as out:
+        while chunk := src.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    return size, digest.hexdigest()
+
+
+def _read_archive(engine: Engine, archive: Path, staging: Path) -> _Checked:
+    """Read every member once, in order, and check all of it before anything is written:
+    names (nothing unexpected, nothing missing), sizes, SHA-256 of every table and photo, the
+    schema revision, and every value against its column. Photos go to `staging` only."""
+    known = {t.name: t for t in _tables()}
+    tables: dict[str, bytes] = {}
+    photos: dict[str, tuple[int, str]] = {}
+    manifest: dict[str, Any] | None = None
     try:
         tar = tarfile.open(archive, "r:gz")
-    except (OSError, tarfile.TarError) as exc:
+    except (OSError, tarfile.TarError, EOFError, zlib.error) as exc:
         raise FieldError("backup.unreadable", detail=str(exc)) from exc
-    with tar:
+    current = ""
+    try:
+        with tar:
+            for member in tar:
+                current = member.name
+                if member.isdir():
+                    continue
+                if not member.isfile():
+                    raise FieldError("backup.unexpected", member=member.name)
+                if member.name == "manifest.json":
+                    manifest = json.loads(tar.extractfile(member).read())  # type: ignore[union-attr]
+                elif member.name.startswith("tables/") and member.name.endswith(".jsonl"):
+                    name = member.name[len("tables/"):-len(".jsonl")]
+                    if name not in known or name in tables:
+                        raise FieldError("backup.unexpected", member=member.name)
+                    tables[name] = tar.extractfile(member).read()  # type: ignore[union-attr]
+                elif member.name.startswith("photos/"):
+                    rel = _safe_relative(member.name[len("photos/"):]).as_posix()
+                    if rel in photos:
+                        raise FieldError("backup.unexpected", member=member.name)
+                    photos[rel] = _stage(tar, member, staging / rel)
+                    if photos[rel][0] != member.size:
+                        raise FieldError("backup.corrupt", table=member.name)
+                else:
+                    raise FieldError("backup.unexpected", member=member.name)
+    except FieldError:
+        raise
+    except (OSError, tarfile.TarError, EOFError, zlib.error, ValueError, AttributeError) as exc:
+        # a truncated or damaged member: gzip and tar notice only when reading it
+        raise FieldError("backup.unreadable", detail=current or str(exc)) from exc
+    if not isinstance(manifest, dict) or manifest.get("format") not in READABLE_FORMATS:
+        raise FieldError("backup.unreadable", detail="manifest.json" if manifest is None else
+                         str(manifest.get("format") if isinstance(manifest, dict) else "manifest.json"))
+    if manifest.get("revision") != _revision(engine):
+        raise FieldError("backup.revision", backup=manifest.get("revision"), current=_revision(engine))
+    listed = manifest.get("tables") or {}
+    for name in set(listed) | set(known):
+        if name not in known or name not in tables:
+            raise FieldError("backup.unexpected" if name not in known else "backup.missing",
+                             member=f"tables/{name}.jsonl")
+        if hashlib.sha256(tables[name]).hexdigest() != listed.get(name, {}).get("sha256"):
+            raise FieldError("backup.corrupt", table=name)
+    _check_photos(manifest, photos)
+    checked = _Checked(manifest=manifest, photos=sorted(photos))
+    for name, data in tables.items():
         try:
-            manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
-        except (KeyError, AttributeError, ValueError) as exc:
-            raise FieldError("backup.unreadable", detail="manifest.json") from exc
-        if manifest.get("format") != FORMAT:
-            raise FieldError("backup.unreadable", detail=str(manifest.get("format")))
-        if manifest.get("revision") != _revision(engine):
-            raise FieldError("backup.revision", backup=manifest.get("revision"), current=_revision(engine))
+            rows = [_decode(known[name], json.loads(line)) for line in data.decode("utf-8").splitlines() if line]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise FieldError("backup.corrupt", table=name) from exc
+        if len(rows) != listed[name].get("rows"):
+            raise FieldError("backup.corrupt", table=name)
+        checked.rows[name] = rows
+    return checked
+
+
+def _check_photos(manifest: dict[str, Any], photos: dict[str, tuple[int, str]]) -> None:
+    listed = manifest.get("photo_files")
+    if listed is None:  # field-backup/1 lists only a count; originals are named by their hash
+        if len(photos) != manifest.get("photos"):
+            raise FieldError("backup.missing", member=f"photos/ ({len(photos)} of {manifest.get('photos')})")
+    else:
+        for rel in sorted(set(listed) | set(photos)):
+            if rel not in photos:
+                raise FieldError("backup.missing", member=f"photos/{rel}")
+            if rel not in listed:
+                raise FieldError("backup.unexpected", member=f"photos/{rel}")
+            if [photos[rel][0], photos[rel][1]] != [listed[rel].get("size"), listed[rel].get("sha256")]:
+                raise FieldError("backup.corrupt", table=f"photos/{rel}")
+    for rel, (_size, sha) in photos.items():
+        parts = PurePosixPath(rel).parts
+        if parts[0] == "originals" and PurePosixPath(rel).stem != sha:
+            raise FieldError("backup.corrupt", table=f"photos/{rel}")
+
+
+def restore(engine: Engine, photo_root: Path, archive: Path) -> dict[str, Any]:
+    """Load an archive into an empty, migrated database; returns the manifest.
+
+    All or nothing: the archive is checked to the end (`_read_archive`, photos written only
+    to a staging folder) before the first row is inserted; the rows go in one transaction, and
+    the photos are moved into place inside it, so any failure — a bad member, a value the
+    database refuses, a full disk — leaves the database empty and the photo folder as it was,
+    and the same archive (once repaired) can simply be restored again."""
+    busy = first_table_with_rows(engine)
+    if busy is not None:
+        raise FieldError("backup.not_empty", table=busy)
+    photo_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=photo_root))
+    try:
+        checked = _read_archive(engine, archive, staging)
+        _load(engine, checked, photo_root, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return checked.manifest
+
+
+def _load(engine: Engine, checked: _Checked, photo_root: Path, staging: Path) -> None:
+    created: list[Path] = []
+    try:
         with engine.begin() as conn:
             for table in _tables():
-                member = f"tables/{table.name}.jsonl"
-                if table.name not in manifest["tables"]:
-                    continue
-                data = tar.extractfile(member).read()  # type: ignore[union-attr]
-                if hashlib.sha256(data).hexdigest() != manifest["tables"][table.name]["sha256"]:
-                    raise FieldError("backup.corrupt", table=table.name)
-                rows = [_decode(table, json.loads(line)) for line in data.decode("utf-8").splitlines() if line]
-                if table.name == "counties":
-                    existing = {r[0] for r in conn.execute(select(table.c.adcode))}
-                    rows = [r for r in rows if r["adcode"] not in existing]
+                rows = checked.rows.get(table.name, [])
+                if table.name in REFERENCE_TABLES:
+                    existing = {r[0] for r in conn.execute(select(*table.primary_key.columns))}
+                    rows = [r for r in rows if r[table.primary_key.columns[0].name] not in existing]
                 for start in range(0, len(rows), 1000):
                     conn.execute(insert(table), rows[start:start + 1000])
             if engine.dialect.name == "postgresql":
@@ -130,16 +283,17 @@ def restore(engine: Engine, photo_root: Path, archive: Path) -> dict[str, Any]:
                         top = conn.execute(select(func.max(pk[0]))).scalar() or 0
                         conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, :c), :v, false)"),
                                      {"t": table.name, "c": pk[0].name, "v": top + 1})
-        for member in tar.getmembers():
-            if not member.isfile() or not member.name.startswith("photos/"):
-                continue
-            rel = Path(member.name[len("photos/"):])
-            if rel.is_absolute() or ".." in rel.parts:
-                raise FieldError("backup.corrupt", table=member.name)
-            data = tar.extractfile(member).read()  # type: ignore[union-attr]
-            if rel.parts and rel.parts[0] == "originals" and hashlib.sha256(data).hexdigest() != rel.stem:
-                raise FieldError("backup.corrupt", table=member.name)
-            target = photo_root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-    return manifest
+            for rel in checked.photos:
+                target = photo_root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not target.exists():
+                    created.append(target)
+                os.replace(staging / rel, target)
+    except BaseException as exc:
+        for path in created:
+            path.unlink(missing_ok=True)
+        if isinstance(exc, DBAPIError):
+            raise FieldError("backup.rejected", detail=str(exc.orig).splitlines()[0][:300]) from exc
+        if isinstance(exc, OSError):
+            raise FieldError("backup.rejected", detail=str(exc)) from exc
+        raise

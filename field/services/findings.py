@@ -24,7 +24,7 @@ from field.domain.permissions import require
 from field.domain.scope import Scope
 from field.domain.vocab import LOCATION_SOURCES, PHOTO_KINDS, POLLUTION_TYPES, SEVERITY, STATUS
 from field.photos import MAX_PHOTOS_PER_FINDING
-from field.services import audit
+from field.services import audit, photofiles
 
 MAX_DESCRIPTION = 5000
 
@@ -164,6 +164,8 @@ def store_photo(session: Session, actor: User, data: bytes, filename: str, store
         if isinstance(exc, FieldError):
             raise
         raise ValidationError(exc.key, field="photos", **exc.params) from exc
+    if info.created:  # removed again if this action rolls back (`field.services.photofiles`)
+        photofiles.track(session, store, info.sha256, (info.original_path, info.display_path, info.thumb_path))
     existing = session.scalar(select(Photo).where(Photo.sha256 == info.sha256))
     if existing is not None:
         return existing

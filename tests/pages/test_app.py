@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from field.data.models import Finding, SignOff
+from field.data.models import Finding, LoginFailure, SignOff
 from field.runtime import open_runtime
 from field.services import auth
 
@@ -63,9 +63,13 @@ def test_english_switch(app_env) -> None:
 
 
 def test_wrong_password_message_and_counter(app_env) -> None:
+    """One message whether or not the user exists (no "attempts left"), and the failure is kept."""
     at = login("field1", "wrong password")
     assert "user_id" not in at.session_state
-    assert any("还可尝试 4 次" in e.value for e in at.error)
+    assert [e.value for e in at.error] == ["用户名或密码错误。"]
+    assert [e.value for e in login("nobody", "wrong password").error] == ["用户名或密码错误。"]
+    with app_env.read() as s:
+        assert s.scalar(select(LoginFailure.failures).where(LoginFailure.username_key == "field1")) == 1
 
 
 @pytest.mark.parametrize("user,title", [("field1", "现场记录问题"), ("viewer1", "问题点位地图"),
