@@ -29,6 +29,7 @@ from field.i18n import (
     photos,
     sheets,
     signoff,
+    trust,
     ui,
     workflow,
 )
@@ -55,6 +56,7 @@ SOURCES: tuple[ModuleType, ...] = (
     photos,
     sheets,
     signoff,
+    trust,
     ui,
     workflow,
 )

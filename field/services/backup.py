@@ -4,6 +4,11 @@ A logical dump (not a copy of the SQLite file) so that a backup taken on the emb
 database restores into PostgreSQL and back: a county that starts on a laptop can move to a
 server without retyping. Restoring refuses a non-empty database and a backup made by a
 different schema revision, and checks every original photo against its SHA-256 name.
+
+Signatures travel with their rows and the checkpoint log with the photo store; the signing key
+does not (a backup is handed around more than a secret should be). Restoring on a new machine
+therefore means restoring the key directory from where secrets are kept, or at least its public
+`keyring.json`, for `verify` to accept the restored signatures (README, "Signing keys").
 """
 
 from __future__ import annotations
@@ -64,10 +69,12 @@ def backup(engine: Engine, photo_root: Path, out: Path) -> dict[str, Any]:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
             manifest["tables"][table.name] = {"rows": n, "sha256": hashlib.sha256(data).hexdigest()}
+        manifest["checkpoints"] = 0
         if photo_root.is_dir():
             for path in sorted(p for p in photo_root.rglob("*") if p.is_file() and not p.name.startswith(".")):
-                tar.add(path, arcname=f"photos/{path.relative_to(photo_root).as_posix()}")
-                manifest["photos"] += 1
+                rel = path.relative_to(photo_root)
+                tar.add(path, arcname=f"photos/{rel.as_posix()}")
+                manifest["checkpoints" if rel.parts[0] == "checkpoints" else "photos"] += 1
         data = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         info = tarfile.TarInfo("manifest.json")
         info.size = len(data)
