@@ -19,6 +19,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "signing.not_configured": {
         "zh": "本会话未配置签名密钥（请通过应用运行时打开数据库）。",
         "en": "No signing key is configured for this session (open the database through the app runtime)."},
+    "signoff.record_tampered": {
+        "zh": "该核查记录在提交后被改动（签名不符），不能签字。请联系管理员运行 python -m field verify。",
+        "en": "This record was changed after it was written (its signature does not match) and cannot be signed; "
+              "ask an admin to run `python -m field verify`."},
     "verify.unsigned": {"zh": "记录缺少签名", "en": "a record has no signature"},
     "verify.unsigned_legacy": {"zh": "启用签名之前的记录，未签名（仅提示）",
                                "en": "record from before signatures existed, unsigned (warning only)"},

@@ -50,7 +50,7 @@ from field.services.findings import attach_photo
 from field.trust import context as trust
 from field.trust.keys import Keyring
 from field.trust.problem import Problem
-from field.trust.statements import sign_verification, signoff_statement
+from field.trust.statements import sign_verification, signoff_statement, verification_statement
 
 GENESIS = "0" * 64
 FAR_FROM_SITE_M = 200
@@ -217,6 +217,17 @@ def _signable(session: Session, actor: User, verification_id: int) -> tuple[Veri
     return record, finding
 
 
+def _refuse_tampered(session: Session, record: Verification, finding: Finding) -> None:
+    """Nobody signs a record that was changed after it was written (its own signature fails):
+    the supervisor would be vouching for words the field team never wrote."""
+    if record.signature is None:
+        return  # written before signatures existed
+    ring = trust.of(session).keyring()
+    if ring.check(verification_statement(session, record, finding, record.key_id or ""), record.key_id,
+                  record.signature) is not None:
+        raise ConflictError("signoff.record_tampered")
+
+
 def is_own_record(actor: User, record: Verification) -> bool:
     """Four eyes: nobody signs a record they wrote or were named on as an inspector. The one
     definition behind the sign refusal and the queue's "your own record" warning."""
@@ -261,6 +272,7 @@ def sign(session: Session, actor: User, verification_id: int, opinion: str = "",
     opinion = clean(opinion)
     record, finding = _signable(session, actor, verification_id)
     trust.of(session).signing_key()  # a missing key is said before anything moves
+    _refuse_tampered(session, record, finding)  # returning it for rework stays possible
     try:
         with session.begin_nested():
             if record.kind == "correction":

@@ -81,7 +81,7 @@ def install(sessions: sessionmaker[Session], engine: Engine, trust: Trust) -> No
 
         try:
             checkpoints.append(engine, trust)
-        except (OSError, FieldError):
+        except Exception:  # the commit has happened: nothing may turn it into a failure now
             log.exception("checkpoint not written; the next one will cover this commit")
 
     event.listen(sessions, "after_commit", after_commit)

@@ -312,3 +312,14 @@ def test_gaps_a_slow_transaction_fills_later_and_an_insertion_below_is_found(ses
                     {"id": gone_id, "at": T0})
     session.commit()
     assert "verify.audit_inserted" in _keys(_report(session, rt))
+
+
+def test_a_record_edited_while_it_waits_is_not_signed(session, rt, users) -> None:
+    _f, rec = _ready_for_signoff(session, rt, users)
+    session.execute(text("UPDATE verifications SET facts = '经核查已整改到位' WHERE id = :id"), {"id": rec.id})
+    session.commit()
+    session.expire_all()
+    with pytest.raises(FieldError) as e:
+        signoff.sign(session, users["super"], rec.id, settings=rt.settings)
+    assert e.value.key == "signoff.record_tampered"
+    assert "verify.signature_invalid" in _keys(_report(session, rt))
