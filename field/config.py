@@ -70,6 +70,10 @@ def _sqlite_url_absolute(url: str) -> str:
     return url
 
 
+def _optional_path(value: str) -> Path | None:
+    return _resolve_path(value) if value.strip() else None
+
+
 def _instant(value: str) -> dt.datetime | None:
     if not value.strip():
         return None
@@ -130,6 +134,9 @@ class Settings:
     pdf_font: str = setting("", "a CJK TrueType font for the PDF sheets")
     odk_max_request_mb: int = setting(
         "10", "largest OpenRosa request accepted from ODK Collect, in MB (Collect splits bigger submissions)")
+    signing_key_file: Path | None = setting(
+        "", "the Ed25519 key that signs sign-offs, records and checkpoints (default `<data_dir>/keys/signing.key`, "
+        "mode 600; never in a backup); the public keys are kept in `keyring.json` beside it", parse=_optional_path)
     new_password: str = setting("", "`create-user`'s password when `--password` is not given", secret=True)
     demo_password: str = setting(
         "", "`seed-demo`'s one password for all demo users (default: random, written to the data dir)",
@@ -149,6 +156,11 @@ class Settings:
     @property
     def photo_dir(self) -> Path:
         return self.data_dir / "photos"
+
+    @property
+    def key_file(self) -> Path:
+        """The signing key: `FIELD_SIGNING_KEY_FILE`, or `keys/signing.key` in the data dir."""
+        return self.signing_key_file or (self.data_dir / "keys" / "signing.key")
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,10 +5,16 @@ directly. Opening runs migrations and loads the county table, so a fresh clone n
 but the start command. It is also where the settings reach the two process-wide parts that
 cannot take them as parameters on every call: the clock (`FIELD_FAKE_NOW`) and the password
 hasher (`FIELD_PASSWORD_HASH`), both test hooks that `load_settings` allows only in test mode.
+
+Opening also makes sure the installation signing key exists (`field.trust.keys.ensure`: created
+on the first start, mode 600) and hands every session the trust context that signs and
+checkpoints (`field.trust.context`). A key that is unreadable does not stop the app: reading
+goes on, and signing refuses with `signing.bad_key`, naming the file.
 """
 
 from __future__ import annotations
 
+import logging
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -19,8 +25,12 @@ from field import geo
 from field.config import Settings, load_settings
 from field.data import db, uow
 from field.domain import clock
+from field.domain.errors import FieldError
 from field.photos import PhotoStore
 from field.services import auth, findings
+from field.trust import context, keys
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -29,6 +39,7 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     store: PhotoStore
+    trust: context.Trust
 
     def uow(self) -> AbstractContextManager[Session]:
         """One unit of work: commits on success, rolls back on any error (`field.data.uow`)."""
@@ -59,11 +70,18 @@ def open_runtime(settings: Settings | None = None, *, migrate: bool = True) -> R
         db.migrate(engine)
     sessions = db.session_factory(engine)
     settings.photo_dir.mkdir(parents=True, exist_ok=True)
+    store = PhotoStore(settings.photo_dir)
+    try:
+        keys.ensure(settings.key_file)
+    except (FieldError, OSError):
+        log.exception("signing key %s unusable: signing is refused until it is fixed", settings.key_file)
+    trust = context.Trust(key_file=settings.key_file, store=store)
+    context.install(sessions, engine, trust)
     with uow.unit_of_work(sessions) as session:
         findings.sync_counties(session, settings.city_adcode)
     with uow.unit_of_work(sessions) as session:
         auth.bootstrap_admin(session, settings.admin_user, settings.admin_password)
-    return Runtime(settings=settings, engine=engine, sessions=sessions, store=PhotoStore(settings.photo_dir))
+    return Runtime(settings=settings, engine=engine, sessions=sessions, store=store, trust=trust)
 
 
 def apply_process_settings(settings: Settings) -> None:

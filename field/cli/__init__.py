@@ -41,6 +41,7 @@ def _runtime() -> Runtime:
 def cmd_init_db(args: argparse.Namespace) -> int:
     rt = _runtime()
     print(f"database ready: {rt.engine.url.render_as_string(hide_password=True)}")
+    print(f"signing key: {rt.settings.key_file} (public keys: {rt.trust.keyring_path})")
     return 0
 
 
@@ -122,27 +123,52 @@ def cmd_bootstrap_admin(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from sqlalchemy import func, select
+def _where(p: object) -> str:
+    parts = [f"{label} #{getattr(p, attr)}" for label, attr in
+             (("signoff", "signoff_id"), ("verification", "verification_id"), ("finding", "finding_id"))
+             if getattr(p, attr) is not None]
+    return ", ".join(parts)
 
-    from field.data.models import SignOff
-    from field.services import photofiles, signoff
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when everything checks out, 1 naming each problem, 2 when there is no keyring to
+    check signatures with (a verifier elsewhere needs only a copy of it: `--keyring`)."""
+    from pathlib import Path
+
+    from field.domain.errors import FieldError
+    from field.services import integrity, photofiles
+    from field.trust import keys
 
     rt = _runtime()
+    try:
+        if getattr(args, "keyring", None):
+            keyring = keys.load_keyring(Path(args.keyring))
+            if not keyring.keys:
+                raise FieldError("signing.no_keyring", path=args.keyring)
+        else:
+            keyring = rt.trust.keyring()
+    except FieldError as exc:
+        print(i18n.error_text(exc, args.lang), file=sys.stderr)
+        return 2
     with rt.read() as s:
-        problems = signoff.verify_chain(s, rt.settings.photo_dir)
-        n = s.scalar(select(func.count()).select_from(SignOff))
+        report = integrity.verify_all(s, rt.store, keyring)
         orphans = photofiles.orphans(s, rt.store)
+    problems = report.problems
     if args.json:
-        print(json.dumps({"signoffs": n, "problems": [p.__dict__ for p in problems],
+        print(json.dumps({"signoffs": report.signoffs, "verifications": report.verifications,
+                          "checkpoints": report.checkpoints, "problems": [p.__dict__ for p in problems],
+                          "warnings": [w.__dict__ for w in report.warnings],
                           "orphans": photofiles.summary(orphans)}, ensure_ascii=False))
     else:
         for p in problems:
-            print(f"TAMPERED {i18n.t(p.key, args.lang)}: signoff #{p.signoff_id}, verification "
-                  f"#{p.verification_id}, finding #{p.finding_id} {p.detail}".rstrip())
+            print(f"TAMPERED {i18n.t(p.key, args.lang)}: {_where(p)} {p.detail}".replace(":  ", ": ").rstrip())
+        for w in report.warnings:
+            print(f"WARNING {i18n.t(w.key, args.lang)}: {_where(w)} {w.detail}".replace(":  ", ": ").rstrip())
         if orphans:  # a warning, not a failure: nothing recorded is wrong, files are left over
             print(f"WARNING {i18n.t('photos.orphans', args.lang, count=len(orphans))}")
-        print(f"{n} sign-offs checked, {len(problems)} problems")
+        print(i18n.t("cli.verify_summary", args.lang, signoffs=report.signoffs, records=report.verifications,
+                     checkpoints=report.checkpoints, problems=len(problems), warnings=len(report.warnings)))
+        print(f"{report.signoffs} sign-offs checked, {len(problems)} problems")
     return 1 if problems else 0
 
 
@@ -158,6 +184,48 @@ def cmd_gc(args: argparse.Namespace) -> int:
     for rel in removed:
         print(("would remove " if args.dry_run else "removed ") + rel)
     print(i18n.t("photos.gc_done" if not args.dry_run else "photos.gc_dry", args.lang, count=len(removed)))
+    return 0
+
+
+def cmd_checkpoint(args: argparse.Namespace) -> int:
+    """A signed checkpoint of the chain head and the audit rows since the last one (cron this:
+    audit rows are vouched for once a checkpoint covers them)."""
+    from field.domain.errors import FieldError
+    from field.trust import checkpoints
+
+    rt = _runtime()
+    try:
+        body = checkpoints.append(rt.engine, rt.trust)
+    except FieldError as exc:
+        print(i18n.error_text(exc, args.lang), file=sys.stderr)
+        return 1
+    print(i18n.t("cli.checkpoint_written", args.lang, cp=checkpoints.short_form(body)))
+    return 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    """Create the signing key if absent, or `--rotate` it; `--export` copies the public keyring."""
+    import shutil
+    from pathlib import Path
+
+    from field.domain.errors import FieldError
+    from field.trust import keys
+
+    settings = _config()
+    key_file = settings.key_file
+    try:
+        if args.rotate:
+            kid = keys.generate(key_file, rotate=True)
+        else:
+            kid = keys.ensure(key_file)
+    except FieldError as exc:
+        print(i18n.error_text(exc, args.lang), file=sys.stderr)
+        return 1
+    ring = keys.keyring_path(key_file)
+    print(i18n.t("cli.key_created", args.lang, path=key_file, kid=kid, keyring=ring))
+    if args.export:
+        shutil.copyfile(ring, Path(args.export))
+        print(i18n.t("cli.key_exported", args.lang, out=args.export))
     return 0
 
 
@@ -223,7 +291,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return 1
     rows = sum(t["rows"] for t in manifest["tables"].values())
     print(f"restored {rows} rows and {manifest['photos']} photo files from {args.archive}")
-    return cmd_verify(argparse.Namespace(json=False, lang=args.lang))
+    return cmd_verify(argparse.Namespace(json=False, lang=args.lang, keyring=None))
 
 
 def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
@@ -251,7 +319,14 @@ def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
 
     vf = sub.add_parser("verify", help="recompute sign-off hashes and photo files; exit 1 if anything changed")
     vf.add_argument("--json", action="store_true")
+    vf.add_argument("--keyring", help="a copy of keyring.json (default: the one beside FIELD_SIGNING_KEY_FILE)")
     vf.set_defaults(func=cmd_verify)
+    sub.add_parser("checkpoint", help="write a signed checkpoint of the sign-off chain and the audit trail").set_defaults(
+        func=cmd_checkpoint)
+    kg = sub.add_parser("keygen", help="create the signing key if absent (init-db does too), or rotate it")
+    kg.add_argument("--rotate", action="store_true", help="new key; the old public key stays in keyring.json")
+    kg.add_argument("--export", help="also copy the public keyring to this file (for a verifier)")
+    kg.set_defaults(func=cmd_keygen)
 
     gc = sub.add_parser("gc", help="remove photo files no record refers to (left by a crash)")
     gc.add_argument("--min-age-minutes", type=float, default=60,

@@ -205,7 +205,8 @@ class FindingPhoto(Base):
     """A photo used as evidence on a finding (or on one of its verification records)."""
 
     __tablename__ = "finding_photos"
-    __table_args__ = (UniqueConstraint("finding_id", "photo_id", "kind", name="uq_finding_photo_kind"),)
+    __table_args__ = (UniqueConstraint("finding_id", "photo_id", "kind", name="uq_finding_photo_kind"),
+                      Index("ix_finding_photos_verification", "verification_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"))
@@ -243,6 +244,9 @@ class Verification(Base):
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("verifications.id"), default=None)
     recheck_result: Mapped[str | None] = mapped_column(String(12), default=None)  # no_rebound / rebound
     state: Mapped[str] = mapped_column(String(12), default="submitted")  # submitted/returned/signed
+    # Ed25519 over `field.trust.statements.verification_statement`; NULL only on rows from before 0006.
+    key_id: Mapped[str | None] = mapped_column(String(16), default=None)
+    signature: Mapped[str | None] = mapped_column(String(100), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -267,6 +271,13 @@ class SignOff(Base):
     # unique: two sign-offs can never hang off the same predecessor, so the chain cannot fork.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     chain_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # What the signature also vouches for: the finding's status right after the decision and the
+    # site's county; then the key id and the Ed25519 signature (`field.trust.statements`).
+    # NULL only on rows from before migration 0006.
+    signed_status: Mapped[str | None] = mapped_column(String(20), default=None)
+    signed_county: Mapped[str | None] = mapped_column(String(12), default=None)
+    key_id: Mapped[str | None] = mapped_column(String(16), default=None)
+    signature: Mapped[str | None] = mapped_column(String(100), default=None)
 
     signer: Mapped[User] = relationship()
     verification: Mapped[Verification] = relationship()

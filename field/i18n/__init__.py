@@ -35,6 +35,7 @@ from field.i18n import (
     reports,
     sheets,
     signoff,
+    trust,
     ui,
     workflow,
 )
@@ -67,6 +68,7 @@ SOURCES: tuple[ModuleType, ...] = (
     reports,
     sheets,
     signoff,
+    trust,
     ui,
     workflow,
 )

@@ -3,15 +3,24 @@
 Content addressing makes a repeat upload free (the same bytes are kept once) and tampering
 visible (a file whose bytes no longer hash to its name has been altered: `PhotoStore.verify`).
 Writes are atomic, so a reader or a crash never leaves half a photo behind.
+
+The store also keeps the checkpoint log (`append_checkpoint`, `read_checkpoints`): signed
+statements of the sign-off chain's head and of the audit trail, which must live where a
+database writer cannot rewind them, and which every replica must see. Each checkpoint is a
+content-addressed object that names its predecessor, and one small `HEAD` file names the
+newest, so the log needs only "put an object" and "replace one small file" — the same on a
+local disk and on S3 (a conditional put replacing the lock).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -98,14 +107,23 @@ class PhotoStore:
         return p
 
 
+    # What `files()` walks: the photo folders (with the temp files of interrupted writes) and a
+    # crashed restore's staging folders. Not the checkpoint log nor the ODK review queue, which
+    # live under the same root but are referenced by no photo row and must never be collected.
+    PHOTO_FOLDERS = ("originals", "display", "thumbs")
+    STAGING_PREFIX = ".restore-"
+
     def files(self) -> Iterator[tuple[str, float]]:
-        """Every file kept under the root (temp files and staging folders included), as its
-        relative '/'-path and modification time: what `gc` compares with the database."""
+        """Every photo file kept under the root, as its relative '/'-path and modification time:
+        what `gc` compares with the database's photo rows."""
         if not self.root.is_dir():
             return
-        for path in self.root.rglob("*"):
-            if path.is_file():
-                yield path.relative_to(self.root).as_posix(), path.stat().st_mtime
+        for top in self.root.iterdir():
+            if not top.is_dir() or not (top.name in self.PHOTO_FOLDERS or top.name.startswith(self.STAGING_PREFIX)):
+                continue
+            for path in top.rglob("*"):
+                if path.is_file():
+                    yield path.relative_to(self.root).as_posix(), path.stat().st_mtime
 
     def delete(self, relative: str) -> None:
         """Remove one file (gone already is fine) and the folders it leaves empty."""
@@ -118,6 +136,68 @@ class PhotoStore:
             except OSError:
                 break
             parent = parent.parent
+
+    # -- the checkpoint log -------------------------------------------------------------------
+
+    CHECKPOINTS = "checkpoints"
+
+    def _checkpoint_object(self, sha256: str) -> Path:
+        sha = self._check_sha(sha256)
+        return self.root / self.CHECKPOINTS / "objects" / sha[:2] / f"{sha}.json"
+
+    def checkpoint_head(self) -> str | None:
+        """The SHA-256 of the newest checkpoint object, or None when there is none yet."""
+        head = self.root / self.CHECKPOINTS / "HEAD"
+        if not head.is_file():
+            return None
+        return self._check_sha(head.read_text(encoding="ascii").strip())
+
+    def read_checkpoint(self, sha256: str) -> bytes:
+        """One checkpoint object; ValueError if its bytes no longer hash to its name."""
+        data = self._checkpoint_object(sha256).read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ValueError(f"checkpoint object {sha256} was altered")
+        return data
+
+    @contextmanager
+    def checkpoint_lock(self) -> Iterator[None]:
+        """Serialises appends between processes sharing this directory (only appends: signing
+        never waits for it). A lost append would be harmless anyway: each object names its own
+        predecessor, so the log stays consistent and the next checkpoint covers what it missed."""
+        folder = self.root / self.CHECKPOINTS
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / ".lock").open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def append_checkpoint(self, data: bytes) -> str:
+        """Store one checkpoint object and make it the head; returns its SHA-256. The caller
+        holds `checkpoint_lock` while it reads the head it builds on and appends."""
+        sha = hashlib.sha256(data).hexdigest()
+        target = self._checkpoint_object(sha)
+        if not target.is_file():
+            _atomic_write(target, data)
+        _atomic_write(self.root / self.CHECKPOINTS / "HEAD", (sha + "\n").encode("ascii"))
+        return sha
+
+    def read_checkpoints(self, prev_of: Callable[[bytes], str | None]) -> list[tuple[str, bytes]]:
+        """Every checkpoint from the first to the head, as (sha, bytes); `prev_of` reads an
+        object's predecessor. FileNotFoundError / ValueError when an object is missing or altered."""
+        out: list[tuple[str, bytes]] = []
+        sha = self.checkpoint_head()
+        seen: set[str] = set()
+        while sha is not None:
+            if sha in seen:
+                raise ValueError(f"checkpoint log loops at {sha}")
+            seen.add(sha)
+            data = self.read_checkpoint(sha)
+            out.append((sha, data))
+            sha = prev_of(data)
+        out.reverse()
+        return out
 
 
 def _atomic_write(target: Path, content: bytes) -> None:

@@ -5,6 +5,11 @@ database restores into PostgreSQL and back: a county that starts on a laptop can
 server without retyping. Restoring refuses a non-empty database and a backup made by a
 different schema revision, checks the whole archive (every member's name, size and SHA-256,
 every value against its column's length) before writing anything, and writes all or nothing.
+
+Signatures travel with their rows and the checkpoint log with the photo store; the signing key
+does not (a backup is handed around more than a secret should be). Restoring on a new machine
+therefore means restoring the key directory from where secrets are kept, or at least its public
+`keyring.json`, for `verify` to accept the restored signatures (README, "Signing keys").
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from field.data import schema
 from field.domain import clock
 from field.domain.errors import FieldError
+from field.photos.store import PhotoStore
 
 FORMAT = "field-backup/2"  # /2 lists every photo file with its size and SHA-256
 READABLE_FORMATS = ("field-backup/1", FORMAT)
@@ -67,6 +73,7 @@ def backup(engine: Engine, photo_root: Path, out: Path) -> dict[str, Any]:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
             manifest["tables"][table.name] = {"rows": n, "sha256": hashlib.sha256(data).hexdigest()}
+        manifest["checkpoints"] = 0
         if photo_root.is_dir():
             for path in sorted(photo_root.rglob("*")):
                 rel = path.relative_to(photo_root)
@@ -77,7 +84,7 @@ def backup(engine: Engine, photo_root: Path, out: Path) -> dict[str, Any]:
                 info = tar.gettarinfo(str(path), arcname=f"photos/{rel.as_posix()}")
                 info.size = len(data)
                 tar.addfile(info, io.BytesIO(data))
-                manifest["photos"] += 1
+                manifest["checkpoints" if rel.parts[0] == "checkpoints" else "photos"] += 1
                 manifest["photo_files"][rel.as_posix()] = {"size": len(data),
                                                            "sha256": hashlib.sha256(data).hexdigest()}
         data = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
@@ -256,7 +263,7 @@ def restore(engine: Engine, photo_root: Path, archive: Path) -> dict[str, Any]:
     if busy is not None:
         raise FieldError("backup.not_empty", table=busy)
     photo_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=photo_root))
+    staging = Path(tempfile.mkdtemp(prefix=PhotoStore.STAGING_PREFIX, dir=photo_root))
     try:
         checked = _read_archive(engine, archive, staging)
         _load(engine, checked, photo_root, staging)

@@ -8,6 +8,11 @@
 - each sign-off stores a SHA-256 over the record's canonical content, the hashes of its photos
   and the previous sign-off's hash, so `verify_chain` can name any row edited behind the app's
   back, any photo file replaced or missing, and any break in the chain;
+- hashes alone do not stop someone who can write the database (edit, then recompute them with
+  these very functions), so each sign-off and each verification record is also signed with the
+  installation key, which lives outside the database (`field.trust`), and each sign-off asks for
+  a signed checkpoint of the chain head in the photo store after its commit, so a deleted tail
+  or a rewritten chain is found (`field.services.integrity`);
 - two supervisors signing at once: the version column lets exactly one win; the chain's
   `prev_hash` is unique, so the chain cannot fork either. The signing writes run inside a
   SAVEPOINT, so the loser's refusal is decided (and explained) without the service committing
@@ -33,7 +38,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from field import geo
 from field.config import Settings
-from field.data.models import Finding, FindingPhoto, Photo, SignOff, Site, User, Verification
+from field.data.models import AuditEvent, Finding, FindingPhoto, Photo, SignOff, Site, User, Verification
 from field.data.scoping import scope_clause
 from field.domain import clock, workflow
 from field.domain.calendar import WorkCalendar
@@ -44,6 +49,10 @@ from field.domain.scope import Scope
 from field.domain.vocab import TRUTHFULNESS
 from field.services import audit
 from field.services.findings import attach_photo
+from field.trust import context as trust
+from field.trust.keys import Keyring
+from field.trust.problem import Problem
+from field.trust.statements import sign_verification, signoff_statement, verification_statement
 
 GENESIS = "0" * 64
 FAR_FROM_SITE_M = 200
@@ -125,12 +134,14 @@ def write_verification(session: Session, actor: User, finding_id: int, data: Ver
         or [actor.display_name or actor.username], lon=data.lon, lat=data.lat, accuracy_m=data.accuracy_m,
         distance_m=distance, supersedes_id=data.supersedes_id,
     )
+    trust.of(session).signing_key()  # no key, no record: refuse before anything is written
     session.add(record)
     session.flush()
     for pid in data.after_photo_ids:
         photo = session.get(Photo, pid)
         if photo is not None:
             attach_photo(session, actor, finding, photo, "after", verification_id=record.id, now=now)
+    sign_verification(session, record, finding)
     audit.record(session, actor, "verification", record.id, "create", at=now,
                  after={"finding": finding.id, "truthfulness": data.truthfulness, "distance_m": distance})
     has_after = _has_after_photos(session, finding.id)
@@ -202,6 +213,17 @@ def _signable(session: Session, actor: User, verification_id: int) -> tuple[Veri
     return record, finding
 
 
+def _refuse_tampered(session: Session, record: Verification, finding: Finding) -> None:
+    """Nobody signs a record that was changed after it was written (its own signature fails):
+    the supervisor would be vouching for words the field team never wrote."""
+    if record.signature is None:
+        return  # written before signatures existed
+    ring = trust.of(session).keyring()
+    if ring.check(verification_statement(session, record, finding, record.key_id or ""), record.key_id,
+                  record.signature) is not None:
+        raise ConflictError("signoff.record_tampered")
+
+
 def is_own_record(actor: User, record: Verification) -> bool:
     """Four eyes: nobody signs a record they wrote or were named on as an inspector. The one
     definition behind the sign refusal and the queue's "your own record" warning."""
@@ -218,13 +240,19 @@ def _raise_already_signed(session: Session, record: Verification) -> NoReturn:
 
 
 def _append_signoff(session: Session, actor: User, record: Verification, finding: Finding, decision: str,
-                    opinion: str, now: dt.datetime) -> SignOff:
+                    opinion: str, now: dt.datetime, status: str) -> SignOff:
+    """Hash, chain and sign; `status` is the finding's status once the decision is applied. The
+    commit that carries it writes a checkpoint of the new head (`field.trust.context`)."""
+    key = trust.of(session).signing_key()
     signoff = SignOff(verification_id=record.id, finding_id=finding.id, signer_id=actor.id, signed_at=now,
                       decision=decision, opinion=opinion.strip(), content_hash="", prev_hash=_head(session),
-                      chain_hash="")
+                      chain_hash="", signed_status=status, signed_county=finding.site.county_adcode,
+                      key_id=key.kid)
     signoff.content_hash = content_hash(session, record, finding, signoff)
     signoff.chain_hash = chain_hash(signoff.prev_hash, signoff.content_hash)
+    signoff.signature = key.sign(signoff_statement(signoff, finding, key.kid))
     session.add(signoff)
+    trust.checkpoint_due(session)
     return signoff
 
 
@@ -236,6 +264,8 @@ def sign(session: Session, actor: User, verification_id: int, opinion: str = "",
     now = now or clock.now()
     opinion = clean(opinion)
     record, finding = _signable(session, actor, verification_id)
+    trust.of(session).signing_key()  # a missing key is said before anything moves
+    _refuse_tampered(session, record, finding)  # returning it for rework stays possible
     try:
         with session.begin_nested():
             if record.kind == "correction":
@@ -245,7 +275,7 @@ def sign(session: Session, actor: User, verification_id: int, opinion: str = "",
                                    notice_days=settings.public_notice_days)
             new_status = workflow.next_status(finding.status, "sign", ctx)
             record.state = "signed"
-            signoff = _append_signoff(session, actor, record, finding, "approve", opinion, now)
+            signoff = _append_signoff(session, actor, record, finding, "approve", opinion, now, new_status)
             _move(session, actor, finding, "sign", ctx, now, reason=opinion)
             if new_status == "public_notice":
                 finding.notice_ends_on = notice_calendar(settings).add_working_days(
@@ -278,7 +308,7 @@ def _sign_correction(session: Session, actor: User, record: Verification, findin
                      now: dt.datetime) -> SignOff:
     """A signed correction joins the chain; the finding's status does not move."""
     record.state = "signed"
-    signoff = _append_signoff(session, actor, record, finding, "approve", opinion, now)
+    signoff = _append_signoff(session, actor, record, finding, "approve", opinion, now, finding.status)
     session.flush()
     audit.record(session, actor, "signoff", signoff.id, "sign_correction", at=now,
                  after={"verification": record.id, "supersedes": record.supersedes_id, "hash": signoff.chain_hash})
@@ -311,8 +341,10 @@ def write_correction(session: Session, actor: User, verification_id: int, data: 
         inspectors=[x.strip() for x in data.inspectors if x.strip()] or [actor.display_name or actor.username],
         lon=data.lon, lat=data.lat, accuracy_m=data.accuracy_m, supersedes_id=old.id, state="submitted",
     )
+    trust.of(session).signing_key()
     session.add(record)
     session.flush()
+    sign_verification(session, record, finding)
     audit.record(session, actor, "verification", record.id, "correction", at=now, reason=reason,
                  after={"supersedes": old.id})
     return record
@@ -325,11 +357,13 @@ def return_for_rework(session: Session, actor: User, verification_id: int, reaso
     if not reason.strip():
         raise ValidationError("workflow.need_reason", field="reason")
     record, finding = _signable(session, actor, verification_id)
+    trust.of(session).signing_key()
     try:
         with session.begin_nested():
             ctx = workflow.Context(truthfulness=record.truthfulness, reason=reason)
             record.state = "returned"
-            signoff = _append_signoff(session, actor, record, finding, "return", reason, now)
+            signoff = _append_signoff(session, actor, record, finding, "return", reason, now,
+                                      workflow.next_status(finding.status, "return", ctx))
             _move(session, actor, finding, "return", ctx, now, reason=reason)
             session.flush()
             return signoff
@@ -387,6 +421,7 @@ def record_recheck(session: Session, actor: User, finding_id: int, *, rebound: b
                           inspectors=[actor.display_name or actor.username], lon=lon, lat=lat,
                           distance_m=distance, recheck_result="rebound" if rebound else "no_rebound",
                           state="submitted")
+    trust.of(session).signing_key()
     session.add(record)
     session.flush()
     for pid in photo_ids or []:
@@ -394,6 +429,7 @@ def record_recheck(session: Session, actor: User, finding_id: int, *, rebound: b
         if photo is not None:
             attach_photo(session, actor, finding, photo, "before" if rebound else "after",
                          verification_id=record.id, now=now)
+    sign_verification(session, record, finding)
     _move(session, actor, finding, "recheck", ctx, now, reason=facts)
     if not rebound:
         finding.recheck_due_on = clock.today_local(now) + dt.timedelta(days=settings.recheck_days)
@@ -484,23 +520,43 @@ def queue(session: Session, actor: User) -> list[dict[str, Any]]:
     return out
 
 
-@dataclass
-class Problem:
-    signoff_id: int | None
-    verification_id: int | None
-    finding_id: int | None
-    key: str
-    detail: str = ""
-
-    def __str__(self) -> str:
-        return (f"{self.key}: signoff={self.signoff_id} verification={self.verification_id} "
-                f"finding={self.finding_id} {self.detail}").strip()
+__all__ = ["Problem"]  # re-exported: callers have always found it here
 
 
-def verify_chain(session: Session, photo_root: Path) -> list[Problem]:
-    """Recompute every sign-off's content and chain hash and every signed photo's file hash."""
+def _audited_status(session: Session, finding_id: int) -> str | None:
+    """The status the newest status move in the audit trail left the finding in."""
+    after = session.scalar(select(AuditEvent.after).where(
+        AuditEvent.entity == "finding", AuditEvent.entity_id == str(finding_id),
+        AuditEvent.action.like("status:%")).order_by(AuditEvent.id.desc()).limit(1))
+    return after.get("status") if isinstance(after, dict) else None
+
+
+def _check_signed(session: Session, signoff: SignOff, finding: Finding, keyring: Keyring,
+                  legacy: int | None) -> list[Problem]:
+    """The signature, and the county it vouches for. Unsigned rows pass only as history: rows
+    from before signatures existed (ids up to `legacy`, from the first checkpoint)."""
+    ids = (signoff.id, signoff.verification_id, finding.id)
+    if signoff.signature is None and legacy is not None and signoff.id <= legacy:
+        return []
+    bad = keyring.check(signoff_statement(signoff, finding, signoff.key_id or ""), signoff.key_id,
+                        signoff.signature)
+    out = [Problem(*ids, bad, f"key {signoff.key_id}" if bad == "verify.unknown_key" else "")] if bad else []
+    if signoff.signature is not None and finding.site.county_adcode != signoff.signed_county:
+        out.append(Problem(*ids, "verify.county_changed",
+                           f"{signoff.signed_county} → {finding.site.county_adcode}"))
+    return out
+
+
+def verify_chain(session: Session, photo_root: Path, *, keyring: Keyring | None = None,
+                 legacy: int | None = None) -> list[Problem]:
+    """Recompute every sign-off's content and chain hash and every signed photo's file hash; check
+    each sign-off's signature with `keyring` (default: the session's trust context), the county
+    it vouches for, and that each signed finding's status is the one its audited moves left.
+    Checkpoints and verification records: `field.services.integrity.verify_all`."""
     session.expire_all()  # read what is in the database now, not what this session remembers
+    keyring = keyring or trust.of(session).keyring()
     problems: list[Problem] = []
+    statuses_checked: set[int] = set()
     prev = GENESIS
     checked_photos: dict[str, bool] = {}
     for signoff in session.scalars(select(SignOff).order_by(SignOff.id)):
@@ -517,6 +573,13 @@ def verify_chain(session: Session, photo_root: Path) -> list[Problem]:
             problems.append(Problem(signoff.id, record.id, finding.id, "verify.content_changed"))
         if chain_hash(signoff.prev_hash, signoff.content_hash) != signoff.chain_hash:
             problems.append(Problem(signoff.id, record.id, finding.id, "verify.hash_changed"))
+        problems += _check_signed(session, signoff, finding, keyring, legacy)
+        if finding.id not in statuses_checked:
+            statuses_checked.add(finding.id)
+            audited = _audited_status(session, finding.id)
+            if audited is not None and audited != finding.status:
+                problems.append(Problem(signoff.id, record.id, finding.id, "verify.status_unaudited",
+                                        f"{audited} → {finding.status}"))
         links = session.execute(select(Photo).join(FindingPhoto, FindingPhoto.photo_id == Photo.id)
                                 .where(FindingPhoto.finding_id == finding.id,
                                        FindingPhoto.added_at <= signoff.signed_at)).scalars().all()

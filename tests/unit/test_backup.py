@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from field.data.models import AuditEvent, Finding, Photo, SignOff, User
 from field.domain.errors import FieldError
 from field.runtime import open_runtime
-from field.services import audit, backup, signoff
+from field.services import audit, backup, integrity, signoff
 from tests.unit.test_services import T0, _ready_for_signoff
 
 
@@ -35,13 +35,21 @@ def test_round_trip_into_a_fresh_sqlite_database(session, rt, users, tmp_path: P
     assert manifest["tables"]["findings"]["rows"] == 1
     assert manifest["photos"] == 3 * before["Photo"]  # original, display copy, thumbnail
 
+    with tarfile.open(archive) as tar:  # the signing key is a secret: never in a backup
+        assert not [m.name for m in tar.getmembers() if "keys/" in m.name or m.name.endswith(".key")]
+        assert all(b"PRIVATE KEY" not in tar.extractfile(m).read() for m in tar.getmembers() if m.isfile())
+    assert manifest["checkpoints"] >= 2  # the checkpoint log (objects + HEAD) travels with the photos
+    # the key directory is restored from where secrets are kept, not from the backup
     target = dataclasses.replace(rt.settings, database_url=f"sqlite:///{tmp_path / 'restored.db'}",
-                                 data_dir=tmp_path / "restored")
+                                 data_dir=tmp_path / "restored", signing_key_file=rt.settings.key_file)
     rt2 = open_runtime(target)
     backup.restore(rt2.engine, rt2.store.root, archive)
     with rt2.session() as s2:
         assert _counts(s2) == before
         assert signoff.verify_chain(s2, rt2.store.root) == []
+        report = integrity.verify_all(s2, rt2.store, rt2.trust.keyring())
+        assert report.problems == [] and report.checkpoints >= 1
+        assert s2.scalars(select(SignOff)).one().signature  # signatures carried by the backup
         f2 = s2.scalars(select(Finding)).one()
         assert f2.created_at.tzinfo is not None and f2.status == "public_notice"
     with pytest.raises(FieldError) as e:  # never over existing data
@@ -105,8 +113,9 @@ def _rewrite(src: Path, dst: Path, edit, *, fix_manifest: bool = False) -> Path:
 
 
 def _fresh(rt, tmp_path: Path, name: str):  # type: ignore[no-untyped-def]
+    # The same signing key, as when the secrets directory is restored beside the backup.
     target = dataclasses.replace(rt.settings, database_url=f"sqlite:///{tmp_path / (name + '.db')}",
-                                 data_dir=tmp_path / name)
+                                 data_dir=tmp_path / name, signing_key_file=rt.settings.key_file)
     return open_runtime(target)
 
 

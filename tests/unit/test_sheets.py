@@ -215,3 +215,29 @@ def test_configured_font_comes_first_and_a_missing_one_falls_back(monkeypatch) -
     monkeypatch.setenv("FIELD_PDF_FONT", f"{default.path}#{default.index}")
     assert load_settings().pdf_font == f"{default.path}#{default.index}"
     assert sheets.font_status(load_settings().pdf_font)["source"] == "settings"
+
+
+def test_signed_sheet_prints_the_chain_checkpoint_and_a_forged_signature_shows(session, rt, users) -> None:
+    """Issue #11: the newest signed checkpoint (count + head) is on the paper, and a row whose
+    hashes were recomputed after an edit no longer reads 与签字时一致."""
+    from field.trust import checkpoints
+
+    f, rec, so, _ = make_signed(session, rt, users)
+    session.commit()  # the commit writes the checkpoint
+    pdf = sheets.verification_sheet(session, users["viewer"], rec.id, rt.store)
+    body = squash(pdf_text(pdf))
+    short = checkpoints.short_form(checkpoints.latest(rt.store))
+    assert short.startswith("CP1") and squash(short) in body
+    assert squash("链头检查点") in body and "与签字时一致" in body
+    session.execute(text("UPDATE signoffs SET opinion = '伪造意见' WHERE id = :id"), {"id": so.id})
+    session.commit()
+    session.expire_all()
+    fresh = session.get(SignOff, so.id)
+    record = session.get(type(rec), rec.id)
+    content = signoff.content_hash(session, record, record.finding, fresh)
+    session.execute(text("UPDATE signoffs SET content_hash = :c, chain_hash = :h WHERE id = :id"),
+                    {"c": content, "h": signoff.chain_hash(fresh.prev_hash, content), "id": so.id})
+    session.commit()
+    session.expire_all()
+    body = squash(pdf_text(sheets.verification_sheet(session, users["viewer"], rec.id, rt.store)))
+    assert "与签字时一致" not in body

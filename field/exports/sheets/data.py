@@ -1,5 +1,7 @@
 """What one sheet prints, loaded and permission-checked: the record, its finding, the latest
-sign-off, the photos the sign-off covered, and whether the content still matches its hash."""
+sign-off, the photos the sign-off covered, whether the content still matches its hash and its
+signature, and the newest checkpoint of the chain (printed so that paper records how long the
+chain was: a later deletion below that count is provable from the sheet)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,13 @@ from sqlalchemy.orm import Session
 from field.data.models import County, Finding, FindingPhoto, SignOff, User, Verification
 from field.domain import clock
 from field.domain.errors import FieldError
+from field.domain.errors import FieldError as _FieldError
 from field.domain.permissions import require
 from field.exports.sheets.refs import parse_ref
 from field.services.signoff import content_hash
+from field.trust import checkpoints
+from field.trust import context as trust
+from field.trust.statements import signoff_statement
 
 
 @dataclass
@@ -25,7 +31,7 @@ class SheetData:
     after: list[FindingPhoto]
     county_name: str
     hash_ok: bool | None  # None when unsigned
-
+    checkpoint: str = ""  # short form of the newest chain checkpoint ("" when there is none)
 
 
 def _resolve(session: Session, ref: int | str | Verification | SignOff) -> tuple[Verification, SignOff | None]:
@@ -80,7 +86,29 @@ def load_sheet(session: Session, actor: User, ref: int | str | Verification | Si
     before, after = _photo_links(session, finding, record, signoff)
     county = session.get(County, finding.site.county_adcode) if finding.site.county_adcode else None
     hash_ok = None
+    checkpoint = ""
     if signoff is not None:
-        hash_ok = content_hash(session, record, finding, signoff) == signoff.content_hash
+        hash_ok = content_hash(session, record, finding, signoff) == signoff.content_hash \
+            and _signature_ok(session, signoff, finding)
+        checkpoint = _checkpoint(session)
     return SheetData(record=record, finding=finding, signoff=signoff, before=before, after=after,
-                     county_name=county.name if county else "", hash_ok=hash_ok)
+                     county_name=county.name if county else "", hash_ok=hash_ok, checkpoint=checkpoint)
+
+
+def _signature_ok(session: Session, signoff: SignOff, finding: Finding) -> bool:
+    """A sign-off from before signatures existed has none to check; any other must verify."""
+    if signoff.signature is None:
+        return True
+    try:
+        ring = trust.of(session).keyring()
+    except _FieldError:
+        return False
+    return ring.check(signoff_statement(signoff, finding, signoff.key_id or ""), signoff.key_id,
+                      signoff.signature) is None
+
+
+def _checkpoint(session: Session) -> str:
+    try:
+        return checkpoints.short_form(checkpoints.latest(trust.of(session).store))
+    except (_FieldError, OSError, ValueError, KeyError):
+        return ""

@@ -266,7 +266,8 @@ def render(data: SheetData, store: Any, *, lang: str = "zh", base_url: str = "",
 
     # header: title left, QR right
     qr_size = 30.0
-    payload = record_link(base_url, f.id, rec.id) if base_url else f"F{f.id};V{rec.id};{code or 'UNSIGNED'}"
+    cp = f";{data.checkpoint.replace(' · ', ':')}" if data.checkpoint else ""
+    payload = record_link(base_url, f.id, rec.id) if base_url else f"F{f.id};V{rec.id};{code or 'UNSIGNED'}{cp}"
     pdf.image(_qr_image(payload), x=PAGE_W - MARGIN - qr_size, y=MARGIN - 2, w=qr_size, h=qr_size)
     pdf.set_font(FONT, size=20 if lang == "zh" else 15)
     colon = t("sheet.colon", lang)
@@ -282,6 +283,10 @@ def render(data: SheetData, store: Any, *, lang: str = "zh", base_url: str = "",
     pdf.set_font(FONT, size=11)
     if so:
         pdf.cell(CONTENT_W - qr_size - 4, 7, pdf.p(f"{t('sheet.code', lang)}{colon}{code}"),
+                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(FONT, size=8)
+        checkpoint = data.checkpoint or t("sheet.checkpoint_none", lang)
+        pdf.cell(CONTENT_W - qr_size - 4, 4.5, pdf.p(f"{t('sheet.checkpoint', lang)}{colon}{checkpoint}"),
                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     else:
         pdf.set_text_color(*RED)
@@ -388,6 +393,7 @@ def render(data: SheetData, store: Any, *, lang: str = "zh", base_url: str = "",
         pdf.row(t("sheet.content_hash", lang), so.content_hash, mono=True)
         pdf.row(t("sheet.prev_hash", lang), so.prev_hash, mono=True)
         pdf.row(t("sheet.chain_hash", lang), so.chain_hash, mono=True)
+        pdf.row(t("sheet.checkpoint", lang), data.checkpoint or t("sheet.checkpoint_none", lang))
         pdf.row(t("sheet.check", lang), t("sheet.check_ok" if data.hash_ok else "sheet.check_bad", lang),
                 colour=None if data.hash_ok else RED)
     _hand_signatures(pdf, lang)
