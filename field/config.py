@@ -31,6 +31,9 @@ _DEFAULTS: dict[str, str] = {
     "FIELD_FEEDBACK_DAYS": "10",
     "FIELD_DEFAULT_LANG": "zh",
     "FIELD_PDF_FONT": "",  # CJK font for the PDF sheets: "path" or "path#index" ("" = packaged/system)
+    # The inspection (round/team/province) imported cases belong to, e.g. "中央第三生态环境保护督察组":
+    # a 受理编号 identifies a case within it. "" = read from each table's title, or asked.
+    "FIELD_INSPECTION": "",
 }
 
 
@@ -69,6 +72,7 @@ class Settings:
     feedback_days: int
     default_lang: str
     pdf_font: str = ""
+    inspection: str = ""
     sources: dict[str, str] = field(default_factory=dict)  # setting -> env | secrets | default
 
     @property
@@ -120,5 +124,6 @@ def load_settings() -> Settings:
         feedback_days=int(values["FIELD_FEEDBACK_DAYS"]),
         default_lang=values["FIELD_DEFAULT_LANG"],
         pdf_font=values["FIELD_PDF_FONT"],
+        inspection=values["FIELD_INSPECTION"].strip(),
         sources=sources,
     )
