@@ -237,7 +237,7 @@ def _parse_row(raw: list[Any], colmap: dict[int, str], row_no: int, pf: ParsedFi
         batches = cells.parse_batches(got["batch"])
 
     if not case_no and seq and batches:
-        row.identity, row.key = "seq", seq_key(batches, seq)
+        row.identity, row.key = "seq", seq_key(batches, seq, section)
         warnings.append(Issue("cases.w_identity_seq", {"key": row.key}))
     elif not case_no:
         case_no = "无编号-" + hashlib.sha1(re.sub(r"\s+", "", content).encode()).hexdigest()[:10]

@@ -15,6 +15,7 @@ def normalise_case_no(case_no: str) -> str:
     return re.sub(r"\s+", "", case_no or "").rstrip("*＊").upper()
 
 
-def seq_key(batches: list[int], seq: str) -> str:
-    """Identity of a case published without 受理编号: its batch(es) and the published 序号."""
-    return "第" + "、".join(str(b) for b in batches) + "批#" + seq
+def seq_key(batches: list[int], seq: str, section: str = "") -> str:
+    """Identity of a case published without 受理编号: its batch(es), the 来电/来信 section it sits
+    under (tables number each section from 1) and the published 序号."""
+    return "第" + "、".join(str(b) for b in batches) + "批#" + section + seq

@@ -28,7 +28,8 @@ def page_env(tmp_path, monkeypatch):
         for name, role in [("off", "case_officer"), ("view", "viewer")]:
             ids[name] = auth.create_user(s, None, username=name, password="page test password", role=role).id
         s.commit()
-        import_batch(s, s.get(auth.User, ids["off"]), published_batch(4, date_title="2024年5月18日"), "a.xlsx")
+        import_batch(s, s.get(auth.User, ids["off"]), published_batch(4, date_title="2024年5月18日"), "a.xlsx",
+                      accept_suggested_date=True)
         s.commit()
     yield ids
     st.cache_resource.clear()
