@@ -26,7 +26,15 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from field.caseimport.parse import parse_file
-from field.caseimport.records import ImportSummary, Issue, ParsedFile, ParsedRow, Progress, no_progress, summarise
+from field.caseimport.records import (
+    ImportSummary,
+    Issue,
+    ParsedFile,
+    ParsedRow,
+    Progress,
+    no_progress,
+    summarise,
+)
 from field.data.ledger_models import CaseResult
 from field.data.models import AuditEvent, Case, CaseBatch, CaseCounty, User
 from field.domain import clock
@@ -76,8 +84,8 @@ def _existing(session: Session, inspection: str, keys: Iterable[str]) -> dict[st
                                            .where(CaseCounty.case_id.in_(chunk))):
             by_id[cid]["counties"].append(county)
     for v in by_id.values():  # the first county first, as the row lists them
-        first = v["county_adcode"]
-        v["counties"] = sorted(v["counties"], key=lambda c, first=first: (c != first, c))
+        first: str | None = v["county_adcode"]
+        v["counties"] = sorted(v["counties"], key=lambda c: (c != first, c))  # noqa: B023 (used at once)
     return out
 
 

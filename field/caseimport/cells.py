@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from field.caseimport.records import Issue
-from field.domain.caseid import normalise_case_no
+from field.domain.caseid import normalise_case_no as normalise_case_no  # re-exported: the matching key
 from field.domain.vocab import CLOSURE_STATES, POLLUTION_TYPES, RECEIVE_METHODS, TRUTHFULNESS
 
 # Sub-types and variants -> codes of vocab.POLLUTION_TYPES (see the module docstring).

@@ -76,9 +76,14 @@ def _read_xlsx(data: bytes, name: str) -> tuple[str, Grid]:
     """The first sheet with a recognisable header (a workbook may open on a cover sheet)."""
     from openpyxl import load_workbook
 
+    from unittest import mock
+
     check_unpacked(data, name)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        # openpyxl's read-only sheet scans its whole XML for a <dimension> when the file has none
+        # (a crafted file never does): the sheet class used here leaves the size unknown instead.
+        with mock.patch("openpyxl.reader.excel.ReadOnlyWorksheet", _UnsizedSheet()):
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise ValidationError("cases.not_spreadsheet", field="file", name=name) from exc
     try:
@@ -86,8 +91,11 @@ def _read_xlsx(data: bytes, name: str) -> tuple[str, Grid]:
         cells = 0
         for ws in wb.worksheets:
             grid: Grid = []
-            for row in ws.iter_rows(max_col=MAX_COLS, values_only=True):  # type: ignore[union-attr]
-                grid.append(list(row))
+            for row in ws.iter_rows(max_col=MAX_COLS, values_only=True):
+                values = list(row)
+                while values and values[-1] is None:
+                    values.pop()
+                grid.append(values)
                 cells += sum(1 for v in row if v is not None)
                 if len(grid) > row_limit():
                     raise ValidationError("cases.too_many_rows", field="file", n=len(grid), max=MAX_ROWS)
@@ -105,6 +113,16 @@ def _read_xlsx(data: bytes, name: str) -> tuple[str, Grid]:
         raise ValidationError("cases.not_spreadsheet", field="file", name=name) from exc
     finally:
         wb.close()
+
+
+def _UnsizedSheet() -> type:  # noqa: N802 (a class factory, so openpyxl is imported lazily)
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class UnsizedSheet(ReadOnlyWorksheet):  # type: ignore[misc]
+        def _get_size(self) -> None:
+            """Rows are counted while streaming; no pass over the XML just to size the sheet."""
+
+    return UnsizedSheet
 
 
 def _fill_merged(ws: Any, grid: Grid) -> None:

@@ -119,7 +119,7 @@ def batches(session: Session) -> list[int]:
 def counties_of(session: Session, case: Case) -> list[str | None]:
     """Every county a case is handed to (its first county and its links); [None] for none."""
     linked = list(session.scalars(select(CaseCounty.county_adcode).where(CaseCounty.case_id == case.id)))
-    out = [c for c in dict.fromkeys([case.county_adcode, *linked]) if c is not None]
+    out: list[str | None] = [c for c in dict.fromkeys([case.county_adcode, *linked]) if c is not None]
     return out or [None]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -28,6 +28,7 @@ from field.data.scoping import case_scope_clause
 from field.domain import clock
 from field.domain.errors import ValidationError
 from field.domain.permissions import require
+from field.domain.scope import Scope
 from field.domain.vocab import (
     CLOSURE_STATES,
     MEASURE_PROGRESS,
@@ -36,7 +37,6 @@ from field.domain.vocab import (
     TRUTHFULNESS,
 )
 from field.services import audit
-from field.domain.scope import Scope
 from field.services.cases import batch_clause, check_phone, deadline_flag, feedback_given
 
 Progress = Callable[[float, str], None]
@@ -322,8 +322,8 @@ def build_ledger(session: Session, user: User, kind: str, *, lang: str = "zh", b
     if kind == "public" and batch is not None:
         title = _public_title(session, user, batch, lang)
     ledger = Ledger(kind, title, list(_COLUMNS[kind]))
-    rows = _case_rows(session, user, kind, lang, batch, today) if kind in ("petitions", "public") else \
-        _problem_rows(session, user, kind, lang, today)
+    rows: Iterable[dict[str, Any]] = _case_rows(session, user, kind, lang, batch, today) \
+        if kind in ("petitions", "public") else _problem_rows(session, user, kind, lang, today)
     if kind == "public" and batch is not None:
         rows = _as_published(list(rows))
     section = ""

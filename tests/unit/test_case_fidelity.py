@@ -279,8 +279,6 @@ def test_merged_cells_are_still_filled_in_streaming_mode() -> None:
 
 
 def test_public_export_round_trip_changes_nothing(session, users) -> None:
-    headers = ["序号", "受理编号", "交办问题基本情况", "行政区域", "污染类型", "调查核实情况", "是否属实",
-               "处理和整改情况", "责任人被处理情况"]
     rows = [["来电"] * 9,
             [1, "D3JX202405240001*", "某厂噪声", "河间市、肃宁县", "噪声", "经查", "是", "已整改", "约谈1人"],
             [2, "D3JX202405240002", "某厂油烟", "运河区", "油烟", "", "正在核实", "", ""],
