@@ -1,4 +1,5 @@
-"""Entry point: page config, database check, login gate, role-based navigation."""
+"""Entry point: page config, database check, login gate, and the navigation of `ui.nav`
+(a page is offered when the user's role may perform the action it names)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,18 @@ import streamlit as st
 
 import ui
 from field import i18n
+from field.config import SettingsError
 from field.data.db import DatabaseUnavailable
-from field.domain.errors import FieldError
 from field.domain.vocab import ROLES
+from field.services import auth
+from ui import nav
 
 st.set_page_config(page_title="督察整改", page_icon="🗺️", layout="wide", initial_sidebar_state="auto")
 ui.tablet_css()
 
 try:
     rt = ui.runtime()
-except DatabaseUnavailable as exc:
+except (DatabaseUnavailable, SettingsError) as exc:
     st.error(i18n.error_text(exc, "zh"))
     st.error(i18n.error_text(exc, "en"))
     st.stop()
@@ -33,9 +36,7 @@ def _language_switch() -> None:
 
 def _login() -> None:
     st.title(ui.t("app.title"))
-    with rt.session() as s:
-        from field.services import auth
-
+    with rt.read() as s:
         if not auth.has_users(s):
             st.info(ui.t("login.no_users"))
     with st.form("login", clear_on_submit=False):
@@ -44,16 +45,13 @@ def _login() -> None:
         password = st.text_input(ui.t("login.password"), type="password", autocomplete="current-password")
         submitted = st.form_submit_button(ui.t("login.submit"), type="primary", width="stretch")
     if submitted:
-        from field.services import auth
-
-        with rt.session() as s:
-            try:
-                user = auth.authenticate(s, username, password)
-            except FieldError as exc:
-                st.error(ui.error_text(exc))
-                return
-            st.session_state["user_id"] = user.id
-            st.session_state["lang"] = st.session_state.get("lang", user.lang or lang)
+        # A refused login keeps its failure count for the lock-out (see auth.authenticate).
+        with ui.action() as act:
+            user = auth.authenticate(act.session, username, password)
+        if not act.ok:
+            return
+        st.session_state["user_id"] = user.id
+        st.session_state["lang"] = st.session_state.get("lang", user.lang or lang)
         ui.remember_login(user)
         st.rerun()
 
@@ -65,19 +63,7 @@ if user is None:
     st.navigation([st.Page(_login, title=ui.t("login.title"), icon="🔑")], position="hidden").run()
     st.stop()
 
-PAGES = [
-    ("pages/capture.py", "nav.capture", "📝", {"field", "admin"}),
-    ("pages/my_work.py", "nav.my_work", "📋", {"field"}),
-    ("pages/map.py", "nav.map", "🗺️", {"field", "case_officer", "supervisor", "viewer", "admin"}),
-    ("pages/verify.py", "nav.verify", "🔍", {"field", "admin"}),
-    ("pages/cases.py", "cases.ui.title", "📂", {"case_officer", "supervisor", "viewer", "admin"}),
-    ("pages/signoff.py", "nav.signoff", "✅", {"supervisor"}),
-    ("pages/records.py", "nav.records", "🗂️", {"supervisor", "case_officer", "viewer", "admin"}),
-    ("pages/users.py", "nav.users", "👥", {"admin"}),
-    ("pages/audit.py", "nav.audit", "🧾", {"supervisor", "admin"}),
-]
-pages = [st.Page(path, title=ui.t(key), icon=icon, url_path=path.split("/")[1].removesuffix(".py"))
-         for path, key, icon, roles in PAGES if user.role in roles]
+pages = [st.Page(p.path, title=ui.t(p.title_key), icon=p.icon, url_path=p.url_path) for p in nav.pages_for(user)]
 
 with st.sidebar:
     st.caption(ui.t("user.badge", name=ui.md(user.display_name or user.username),

@@ -29,6 +29,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("FIELD_TEST_MODE", "1")  # a benchmark, not a deployment: cheap hashing is allowed
 os.environ.setdefault("FIELD_PASSWORD_HASH", "cheap")
 
 from sqlalchemy import create_engine, select, text  # noqa: E402

@@ -1,92 +1,64 @@
-"""Settings, read from the environment first and then from `.streamlit/secrets.toml`.
+"""Settings: every `FIELD_*` value the app reads, declared once, read from one place.
 
 Deployments on a government intranet are configured by whoever runs the server, often with
 nothing but environment variables; Streamlit users expect `secrets.toml`. Both work, and the
 environment wins so that CI and tests can override a developer's file.
+
+Each setting is a field of `Settings` declared with `setting(default, help)`: the field's name
+gives the variable (`session_hours` -> `FIELD_SESSION_HOURS`), its annotation the type, and the
+default is written as it would be typed into the environment, so the README table can be checked
+against this file (tests/unit/test_settings_doc.py) the way datasette checks its documented
+settings. This module is the only one in `field/` that reads `os.environ`; services are handed
+the values they need.
+
+Two settings exist for the test suite only (`FIELD_FAKE_NOW`, `FIELD_PASSWORD_HASH=cheap`). A
+pinned clock or a weak password hash in production would be a silent disaster, so they are
+refused — start-up stops with `config.test_hook_refused` — unless `FIELD_TEST_MODE=1` says
+that this process is a test.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import tomllib
-from dataclasses import dataclass, field
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from field.domain.errors import FieldError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "FIELD_"
 
-# name -> default; every setting is a string in the environment.
-_DEFAULTS: dict[str, str] = {
-    "FIELD_DATABASE_URL": "sqlite:///data/field.db",
-    "FIELD_DATA_DIR": "./data",
-    "FIELD_CITY_ADCODE": "130900",
-    # Map tiles: none | osm | tianditu | custom | amap
-    "FIELD_TILES": "none",
-    "FIELD_TILE_URL": "",
-    "FIELD_TIANDITU_KEY": "",
-    "FIELD_TILE_ATTRIBUTION": "",
-    "FIELD_MAP_REVIEW_NUMBER": "",  # 审图号 shown under the map
-    "FIELD_PUBLIC_NOTICE_DAYS": "10",
-    "FIELD_HOLIDAYS": "",  # comma-separated ISO dates skipped by 公示 counting
-    "FIELD_RECHECK_DAYS": "90",
-    "FIELD_FEEDBACK_DAYS": "10",
-    "FIELD_DEFAULT_LANG": "zh",
-    "FIELD_PDF_FONT": "",  # CJK font for the PDF sheets: "path" or "path#index" ("" = packaged/system)
-    # The inspection (round/team/province) imported cases belong to, e.g. "中央第三生态环境保护督察组":
-    # a 受理编号 identifies a case within it. "" = read from each table's title, or asked.
-    "FIELD_INSPECTION": "",
-}
+# Values only the test suite may set, with the value that is harmless outside it.
+TEST_HOOKS: dict[str, str] = {"FIELD_FAKE_NOW": "", "FIELD_PASSWORD_HASH": "argon2"}
 
 
-def _secrets_file() -> Path:
-    return Path(os.environ.get("FIELD_SECRETS_FILE", PROJECT_ROOT / ".streamlit" / "secrets.toml"))
+class SettingsError(FieldError):
+    """A setting has a value the app must not start with (the message names the setting)."""
 
 
-def _read_secrets() -> dict[str, str]:
-    path = _secrets_file()
-    if not path.is_file():
-        return {}
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    # accept FIELD_DATABASE_URL = "..." at top level, or [field] database_url = "..."
-    out = {k: str(v) for k, v in data.items() if isinstance(k, str) and k.startswith("FIELD_")}
-    section = data.get("field")
-    if isinstance(section, dict):
-        for k, v in section.items():
-            out.setdefault("FIELD_" + k.upper(), str(v))
-    return out
-
-
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    data_dir: Path
-    city_adcode: str
-    tiles: str
-    tile_url: str
-    tianditu_key: str
-    tile_attribution: str
-    map_review_number: str
-    public_notice_days: int
-    holidays: tuple[str, ...]
-    recheck_days: int
-    feedback_days: int
-    default_lang: str
-    pdf_font: str = ""
-    inspection: str = ""
-    sources: dict[str, str] = field(default_factory=dict)  # setting -> env | secrets | default
-
-    @property
-    def photo_dir(self) -> Path:
-        return self.data_dir / "photos"
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
+def setting(default: str, help: str, *, parse: Callable[[str], Any] | None = None,
+            choices: tuple[str, ...] = (), secret: bool = False) -> Any:
+    """Declare one setting. `default` is the text form (what the README shows); `parse`
+    overrides the conversion chosen from the field's type; `secret` keeps it out of reprs.
+    There is no dataclass default: a `Settings` comes from `load_settings`, complete."""
+    meta = {"default": default, "help": help, "parse": parse, "choices": choices, "secret": secret}
+    return dataclasses.field(metadata=meta, repr=not secret)
 
 
 def _resolve_path(value: str) -> Path:
     p = Path(value).expanduser()
     return p if p.is_absolute() else (Path.cwd() / p)
+
+
+def _project_path(value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else (PROJECT_ROOT / p)
 
 
 def _sqlite_url_absolute(url: str) -> str:
@@ -98,32 +70,157 @@ def _sqlite_url_absolute(url: str) -> str:
     return url
 
 
-def load_settings() -> Settings:
-    secrets = _read_secrets()
-    values: dict[str, str] = {}
+def _instant(value: str) -> dt.datetime | None:
+    if not value.strip():
+        return None
+    parsed = dt.datetime.fromisoformat(value.strip())
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def _flag(value: str) -> bool:
+    v = value.strip().lower()
+    if v not in _TRUE | _FALSE:
+        raise ValueError(value)
+    return v in _TRUE
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = setting(
+        "sqlite:///data/field.db",
+        "SQLAlchemy URL; PostgreSQL as `postgresql+psycopg://user:pw@host/db`", parse=_sqlite_url_absolute)
+    data_dir: Path = setting("./data", "photos (originals, display copies, thumbnails) and generated files")
+    city_adcode: str = setting("130900", "the city; `geodata/build.py --adcode N` builds its boundaries")
+    tiles: str = setting("none", "`none`, `osm`, `tianditu`, `custom` (intranet XYZ) or `amap` (GCJ-02)",
+                         parse=str.lower)
+    tile_url: str = setting("", "XYZ template for `custom`")
+    tianditu_key: str = setting("", "天地图 key for `tianditu`")
+    tile_attribution: str = setting("", "attribution shown lower-left on the map")
+    map_review_number: str = setting("", "审图号 shown lower-left on the map")
+    public_notice_days: int = setting(
+        "10", "公示 length in working days of the statutory calendar; `0` closes on signing")
+    holidays: tuple[str, ...] = setting(
+        "", "comma-separated ISO dates that are days off, on top of the statutory calendar (调休 included)")
+    workdays: tuple[str, ...] = setting(
+        "", "comma-separated ISO dates that are working days although the statutory calendar says otherwise")
+    recheck_days: int = setting("90", "days after closing until the re-check (复查) is due")
+    feedback_days: int = setting("10", "case feedback due this many days after hand-over")
+    inspection: str = setting(
+        "", "the inspection (round/team/province) imported cases belong to; a 受理编号 is one case within it "
+            "(default: read from each table's title, editable in the preview, `--inspection` on the CLI)")
+    default_lang: str = setting("zh", "language of the UI and the command line until a user chooses",
+                                choices=("zh", "en"))
+    admin_user: str = setting("", "the first admin's username, created on first start when there are no users")
+    admin_password: str = setting("", "the first admin's password (with `FIELD_ADMIN_USER`)", secret=True)
+    session_hours: int = setting(
+        "12", "how long a browser stays logged in across reloads (a cookie; only its hash is stored)")
+    public_url: str = setting(
+        "", "base URL printed in the PDF sheets' QR codes (default: the browser's address)")
+    pdf_font: str = setting("", "a CJK TrueType font for the PDF sheets")
+    new_password: str = setting("", "`create-user`'s password when `--password` is not given", secret=True)
+    demo_password: str = setting(
+        "", "`seed-demo`'s one password for all demo users (default: random, written to the data dir)",
+        secret=True)
+    secrets_file: Path = setting(".streamlit/secrets.toml",
+                                 "the secrets file read after the environment; set in the environment only (relative to the project)",
+                                 parse=_project_path)
+    test_mode: bool = setting("0", "`1` only in the test suite: allows the two test hooks below")
+    fake_now: dt.datetime | None = setting(
+        "", "test hook: pins the clock to this ISO time (UTC if no zone); refused unless test mode",
+        parse=_instant)
+    password_hash: str = setting(
+        "argon2", "test hook: `cheap` makes password hashing fast; refused unless test mode",
+        choices=("argon2", "cheap"))
+    sources: dict[str, str] = dataclasses.field(default_factory=dict)  # setting -> env | secrets | default
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One row of the settings documentation."""
+
+    name: str
+    attr: str
+    type: Any
+    default: str
+    help: str
+    parse: Callable[[str], Any] | None
+    choices: tuple[str, ...]
+    secret: bool
+
+
+def declared() -> list[Declared]:
+    """Every setting, in declaration order (the README lists them in the same order)."""
+    hints = typing.get_type_hints(Settings)
+    return [Declared(PREFIX + f.name.upper(), f.name, hints[f.name], **f.metadata)
+            for f in dataclasses.fields(Settings) if f.metadata]
+
+
+def _read_secrets(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    # accept FIELD_DATABASE_URL = "..." at top level, or [field] database_url = "..."
+    out = {k: str(v) for k, v in data.items() if isinstance(k, str) and k.startswith(PREFIX)}
+    section = data.get("field")
+    if isinstance(section, dict):
+        for k, v in section.items():
+            out.setdefault(PREFIX + k.upper(), str(v))
+    return out
+
+
+def _convert(d: Declared, raw: str) -> Any:
+    if d.choices and raw not in d.choices:
+        raise ValueError(raw)
+    if d.parse is not None:
+        return d.parse(raw)
+    if d.type is int:
+        return int(raw)
+    if d.type is bool:
+        return _flag(raw)
+    if d.type is Path:
+        return _resolve_path(raw)
+    if d.type == tuple[str, ...]:
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read every setting (environment, then secrets file, then default) and refuse test hooks
+    outside test mode. Raises `SettingsError` naming the setting that is wrong."""
+    env = os.environ if environ is None else environ
+    specs = declared()
+    secrets_spec = next(d for d in specs if d.attr == "secrets_file")
+    secrets = _read_secrets(_convert(secrets_spec, env.get(secrets_spec.name) or secrets_spec.default))
+    values: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    for name, default in _DEFAULTS.items():
-        if os.environ.get(name):
-            values[name], sources[name] = os.environ[name], "env"
-        elif secrets.get(name):
-            values[name], sources[name] = secrets[name], "secrets"
+    for d in specs:
+        if env.get(d.name):
+            raw, sources[d.name] = env[d.name], "env"
+        elif secrets.get(d.name) and d is not secrets_spec:
+            raw, sources[d.name] = secrets[d.name], "secrets"
         else:
-            values[name], sources[name] = default, "default"
-    return Settings(
-        database_url=_sqlite_url_absolute(values["FIELD_DATABASE_URL"]),
-        data_dir=_resolve_path(values["FIELD_DATA_DIR"]),
-        city_adcode=values["FIELD_CITY_ADCODE"],
-        tiles=values["FIELD_TILES"].lower(),
-        tile_url=values["FIELD_TILE_URL"],
-        tianditu_key=values["FIELD_TIANDITU_KEY"],
-        tile_attribution=values["FIELD_TILE_ATTRIBUTION"],
-        map_review_number=values["FIELD_MAP_REVIEW_NUMBER"],
-        public_notice_days=int(values["FIELD_PUBLIC_NOTICE_DAYS"]),
-        holidays=tuple(d.strip() for d in values["FIELD_HOLIDAYS"].split(",") if d.strip()),
-        recheck_days=int(values["FIELD_RECHECK_DAYS"]),
-        feedback_days=int(values["FIELD_FEEDBACK_DAYS"]),
-        default_lang=values["FIELD_DEFAULT_LANG"],
-        pdf_font=values["FIELD_PDF_FONT"],
-        inspection=values["FIELD_INSPECTION"].strip(),
-        sources=sources,
-    )
+            raw, sources[d.name] = d.default, "default"
+        try:
+            values[d.attr] = _convert(d, raw)
+        except ValueError:
+            raise SettingsError("config.invalid", setting=d.name, value="***" if d.secret else raw) from None
+    settings = Settings(**values, sources=sources)
+    if not settings.test_mode:
+        for name, harmless in TEST_HOOKS.items():
+            spec = next(d for d in specs if d.name == name)
+            if sources[name] != "default" and str(values[spec.attr] or "") != harmless:
+                raise SettingsError("config.test_hook_refused", setting=name)
+    return settings

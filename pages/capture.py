@@ -20,7 +20,6 @@ from typing import Any
 
 import folium
 import streamlit as st
-from sqlalchemy import select
 from streamlit_folium import st_folium
 
 import ui
@@ -28,7 +27,7 @@ from field import geo
 from field import photos as photo_pipeline
 from field.data.models import Photo
 from field.domain import clock
-from field.domain.errors import FieldError, ValidationError
+from field.domain.errors import ValidationError
 from field.domain.vocab import LOCATION_SOURCES, PHOTO_KINDS, POLLUTION_TYPES, SEVERITY, STATUS
 from field.map.assets import localize
 from field.services import drafts, duplicates
@@ -90,15 +89,14 @@ def _restore(state: drafts.DraftState) -> None:
     ss["cap_case"] = d.get("case") if isinstance(d.get("case"), dict) else None
     ss["cap_repeat_of"] = d.get("repeat_of_id")
     kinds = d.get("photo_kinds") or {}
-    with rt.session() as s:
-        rows = {p.id: p for p in s.scalars(select(Photo).where(Photo.id.in_(state.photo_ids or [-1])))}
-        ss["cap_photos"] = [_photo_entry(rows[i], str(kinds.get(str(i)) or "before"))
-                            for i in state.photo_ids if i in rows]
+    with rt.read() as s:
+        ss["cap_photos"] = [_photo_entry(p, str(kinds.get(str(p.id)) or "before"))
+                            for p in drafts.draft_photos(s, user, state)]
 
 
 if not ss.get("cap_loaded"):
     ss["cap_loaded"] = True
-    with rt.session() as s:
+    with rt.read() as s:
         restored = drafts.load_draft(s, user)
     if restored is not None:
         _restore(restored)
@@ -153,10 +151,10 @@ def _remove_photo(photo_id: int) -> None:
 
 
 def _discard() -> None:
-    with rt.session() as s:
-        drafts.discard_draft(s, user)
-        s.commit()
-    _reset_form()
+    with ui.action() as act:
+        drafts.discard_draft(act.session, user)
+    if act.ok:
+        _reset_form()
 
 
 # --------------------------------------------------------------------------- header
@@ -177,7 +175,7 @@ linked_case: dict[str, Any] | None = ss.get("cap_case")
 with st.expander(ui.t("capture.link_existing"), expanded=False):
     query = st.text_input(ui.t("capture.search"), key=k("search"), placeholder=ui.t("capture.search_hint"))
     if query.strip():
-        with rt.session() as s:
+        with rt.read() as s:
             site_hits = duplicates.search_sites(s, user, query)
             case_hits = duplicates.search_cases(s, user, query)
         if not site_hits and not case_hits:
@@ -335,7 +333,7 @@ else:
 # --------------------------------------------------------------------------- duplicates
 
 if location is not None and not linked_site:
-    with rt.session() as s:
+    with rt.read() as s:
         nearby = duplicates.nearby_open_findings(s, user, location["lon"], location["lat"])
     if nearby:
         with st.container(border=True):
@@ -351,7 +349,7 @@ if location is not None and not linked_site:
                                 {"id": nf.case_id, "case_no": nf.case_no} if nf.case_id else None))
 similar_text = " ".join(x for x in (site_name, address, description[:200]) if x.strip())
 if not linked_case and (location is not None or linked_site) and len(similar_text.strip()) >= 4:
-    with rt.session() as s:
+    with rt.read() as s:
         similar = duplicates.similar_cases(s, user, text=similar_text, limit=5)
     if similar:
         with st.container(border=True):
@@ -385,17 +383,15 @@ for up in incoming:
         seen[up.file_id] = {"error": ui.t("capture.photo_refused", name=ui.md(name), reason=ui.error_text(
             ValidationError("photo.too_many", field="photos", max=MAX_PHOTOS_PER_FINDING)))}
         continue
-    with rt.session() as s:
-        try:
-            photo = store_photo(s, user, up.getvalue(), name, rt.store)
-            s.commit()
-        except (FieldError, ValueError) as exc:
-            s.rollback()
-            seen[up.file_id] = {"error": ui.t("capture.photo_refused", name=ui.md(name), reason=ui.error_text(exc))}
-            continue
-        seen[up.file_id] = {"id": photo.id}
-        if all(p["id"] != photo.id for p in ss["cap_photos"]):
-            ss["cap_photos"].append(_photo_entry(photo, kind))
+    with ui.action(quiet=True) as act:  # the refusal is named in the list below, not at the top
+        entry = _photo_entry(store_photo(act.session, user, up.getvalue(), name, rt.store), kind)
+    if act.error is not None:
+        seen[up.file_id] = {"error": ui.t("capture.photo_refused", name=ui.md(name),
+                                          reason=ui.error_text(act.error))}
+        continue
+    seen[up.file_id] = {"id": entry["id"]}
+    if all(p["id"] != entry["id"] for p in ss["cap_photos"]):
+        ss["cap_photos"].append(entry)
 photos_header.subheader(ui.t("capture.photos_title", n=len(ss["cap_photos"]), max=MAX_PHOTOS_PER_FINDING))
 for up in incoming:
     if "error" in seen.get(up.file_id, {}):
@@ -444,17 +440,13 @@ is_empty = not (any(str(data[n]).strip() for n in ("site_name", "address", "desc
                                                    "lon_text", "lat_text"))
                 or data["types"] or data["locs"] or linked_site or linked_case or photo_ids)
 if fingerprint != ss.get("cap_saved_fp"):
-    with rt.session() as s:
-        try:
-            if not is_empty:
-                drafts.save_draft(s, user, data, photo_ids)
-            elif ss.get("cap_saved_fp"):
-                drafts.discard_draft(s, user)
-            s.commit()
-            ss["cap_saved_fp"] = fingerprint
-        except FieldError as exc:
-            s.rollback()
-            ui.show_error(exc)
+    with ui.action() as act:
+        if not is_empty:
+            drafts.save_draft(act.session, user, data, photo_ids)
+        elif ss.get("cap_saved_fp"):
+            drafts.discard_draft(act.session, user)
+    if act.ok:
+        ss["cap_saved_fp"] = fingerprint
 
 c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
 submitted = c1.button(ui.t("capture.submit"), type="primary", width="stretch", key=k("submit"))
@@ -467,16 +459,9 @@ ui.field_error("_form")
 
 if submitted:
     ui.field_errors().clear()
-    with rt.session() as s:
-        try:
-            drafts.save_draft(s, user, data, photo_ids)  # no write unless the autosave above failed
-            finding = drafts.submit_draft(s, user)
-            s.commit()
-            done_id = finding.id
-        except FieldError as exc:
-            s.rollback()
-            ui.set_field_error(exc)
-            done_id = None
-    if done_id is not None:
+    with ui.action(inline=True) as act:  # a refusal is shown next to the field it names
+        drafts.save_draft(act.session, user, data, photo_ids)  # no write unless the autosave above failed
+        done_id = drafts.submit_draft(act.session, user).id
+    if act.ok:
         _reset_form(done_id=done_id)
     st.rerun()

@@ -14,15 +14,14 @@ import datetime as dt
 from typing import Any
 
 import streamlit as st
-from sqlalchemy import func, select
 from streamlit_folium import st_folium
 
 import ui
 from field import geo
-from field.data.models import AuditEvent, Case, Finding
-from field.domain import clock
+from field.domain import clock, workflow
 from field.domain.errors import FieldError
 from field.domain.permissions import can
+from field.domain.scope import Scope
 from field.domain.vocab import OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, STATUS
 from field.exports import mapexport
 from field.map.build import build_map
@@ -30,18 +29,19 @@ from field.map.clicks import RETURNED_OBJECTS, click_signature, clicked_county, 
 from field.map.escape import escape_html
 from field.map.legend import legend_items
 from field.map.query import filter_from_query, filter_key, filter_to_query
-from field.services import audit, signoff
-from field.services.findings import MapFilter, get_finding, map_rows, status_counts
+from field.services import audit, ledgers
+from field.services.findings import MapFilter, data_version, get_finding, map_rows, status_counts
+from ui import nav
 
 rt = ui.runtime()
 user = ui.require_user()
+ui.guard(user, "finding.view")
 lang = ui.lang()
 qp = st.query_params
 ss = st.session_state
 
-county_labels = {c.adcode: c.label(lang) for c in geo.counties()}
-if not user.all_counties:
-    county_labels = {k: v for k, v in county_labels.items() if k in (user.county_scope or [])}
+scope = Scope.of(user)
+county_labels = {c.adcode: c.label(lang) for c in geo.counties() if scope.contains(c.adcode)}
 
 
 def _url_state() -> dict[str, list[str]]:
@@ -61,12 +61,10 @@ if ss.get("_map_qs") != url_now:
 if "_pending_county" in ss:  # a county click of the previous run, applied before the widget exists
     ss["f_county"] = [ss.pop("_pending_county")]
 
-with rt.session() as s:
-    signoff.advance_notices(s, settings=rt.settings)
-    # Every write leaves an audit event, so the newest event id changes whenever data do.
-    version = (s.scalar(select(func.max(AuditEvent.id))), s.scalar(select(func.count(Finding.id))),
-               s.scalar(select(func.max(Finding.updated_at))))
-    batch_options = sorted(b for b in s.scalars(select(Case.batch).distinct()) if b is not None)
+# Reading only: closing findings whose 公示 has ended is `python -m field advance`, not this page.
+with rt.read() as s:
+    version = data_version(s)
+    batch_options = ledgers.batches(s, user)
 for b in ss.get("f_batch", []):
     if b not in batch_options:
         batch_options.append(b)
@@ -116,7 +114,7 @@ data_key = (rt.settings.database_url, version, today.isoformat())
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _cached_rows(fkey: tuple, skey: tuple, dkey: tuple, _flt: MapFilter, _user: Any) -> list[dict[str, Any]]:
     """Rows of one view; keyed by canonical filter, scope and data version (args with _ are not hashed)."""
-    with rt.session() as s:
+    with rt.read() as s:
         return map_rows(s, _user, _flt, today=dt.date.fromisoformat(dkey[2]))
 
 
@@ -176,10 +174,21 @@ def _summary_html() -> str:
             f'{escape_html(ui.t("map.by_county"))}</caption>{county_rows}</table>')
 
 
+def _next_steps(fid: int, status: str) -> list[tuple[nav.NavPage, str, dict[str, str] | None]]:
+    """The links of the detail panel: what the state machine allows from this status, offered
+    when the user's role may open the page that does it (the page's action in `ui.nav`)."""
+    steps: list[tuple[str, str, dict[str, str] | None]] = []
+    if workflow.can_verify(status):  # a check (verify) or a rectification report (submit)
+        steps.append(("pages/verify.py", "detail.go_verify", {"finding": str(fid)}))
+    if "sign" in workflow.allowed_events(status):
+        steps.append(("pages/signoff.py", "detail.go_signoff", None))
+    return [(nav.page(path), label, params) for path, label, params in steps if can(user, nav.page(path).action)]
+
+
 def _detail(fid: int) -> None:
     """The panel beside the map: everything the meeting asks about one finding, and what this
     user's role can do next (links only; the target pages enforce the permissions)."""
-    with rt.session() as s:
+    with rt.read() as s:
         try:
             f = get_finding(s, user, fid)
         except FieldError as exc:
@@ -218,15 +227,10 @@ def _detail(fid: int) -> None:
             else:
                 st.caption(ui.t("detail.no_photos"))
             st.markdown(f"**{ui.t('detail.actions')}**")
-            acted = False
-            if f.status in ("pending", "rectifying", "reopened") and can(user, "verification.create"):
-                st.page_link("pages/verify.py", label=ui.t("detail.go_verify"), icon="🔍",
-                             query_params={"finding": str(f.id)})
-                acted = True
-            if f.status == "awaiting_signoff" and can(user, "signoff.sign"):
-                st.page_link("pages/signoff.py", label=ui.t("detail.go_signoff"), icon="✅")
-                acted = True
-            if not acted:
+            steps = _next_steps(f.id, f.status)
+            for target, label, params in steps:
+                st.page_link(target.path, label=ui.t(label), icon=target.icon, query_params=params)
+            if not steps:
                 st.caption(ui.t("detail.no_actions"))
             with st.expander(ui.t("detail.history"), expanded=present):
                 for e in audit.history(s, "finding", f.id):

@@ -14,8 +14,7 @@ import streamlit as st
 
 import ui
 from field.data.models import Finding
-from field.domain import clock
-from field.domain.errors import FieldError
+from field.domain import clock, workflow
 from field.domain.permissions import can
 from field.domain.vocab import OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, STATUS
 from field.photos import flag_text as flag_message
@@ -29,6 +28,7 @@ from field.services.findings import (
 
 rt = ui.runtime()
 user = ui.require_user()
+ui.guard(user, "finding.create")
 lang = ui.lang()
 ss = st.session_state
 
@@ -48,16 +48,12 @@ def _add_photos(finding_id: int, uploads: list[Any], kind: str) -> list[str]:
     """Store and attach each file; returns per file "" or the reason it was refused (the rest are kept)."""
     results = []
     for up in uploads:
-        with rt.session() as s:
-            try:
-                finding = get_finding(s, user, finding_id)
-                photo = store_photo(s, user, up.getvalue(), up.name, rt.store)
-                attach_photo(s, user, finding, photo, kind)
-                s.commit()
-                results.append("")
-            except (FieldError, ValueError) as exc:
-                s.rollback()
-                results.append(ui.t("capture.photo_refused", name=ui.md(up.name), reason=ui.error_text(exc)))
+        with ui.action(quiet=True) as act:  # one file, one unit of work: a refusal keeps the others
+            finding = get_finding(act.session, user, finding_id)
+            photo = store_photo(act.session, user, up.getvalue(), up.name, rt.store)
+            attach_photo(act.session, user, finding, photo, kind)
+        results.append("" if act.error is None else
+                       ui.t("capture.photo_refused", name=ui.md(up.name), reason=ui.error_text(act.error)))
     return results
 
 
@@ -103,7 +99,7 @@ def _card(f: Finding) -> None:
                 st.button(ui.t("my.follow_up_here"), key=f"my_follow_{f.id}", width="stretch",
                           on_click=_follow_up, args=({"id": f.site.id, "name": f.site.name, "address": f.site.address,
                                                       "lon": f.site.lon, "lat": f.site.lat},))
-            if f.status in ("pending", "rectifying", "reopened"):
+            if workflow.can_verify(f.status):  # a task only while a verification record is still due
                 st.page_link("pages/verify.py", label=ui.t("nav.verify"), icon="🔍",
                              query_params={"finding": str(f.id)})
 
@@ -111,7 +107,7 @@ def _card(f: Finding) -> None:
 if ss.get("cap_prefill_site"):
     st.switch_page("pages/capture.py")
 
-with rt.session() as s:
+with rt.read() as s:
     rows = my_findings(s, user, since=start_week)
     for label, items in ((ui.t("my.today"), [f for f in rows if f.created_at >= start_today]),
                          (ui.t("my.week"), [f for f in rows if f.created_at < start_today])):

@@ -4,18 +4,18 @@ download its 核查验收单 PDFs and its 一案一档 zip. The QR code on a pri
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import streamlit as st
 
 import ui
-from field.data.models import SignOff, User
+from field.data.models import User
 from field.domain import clock
 from field.domain.errors import FieldError
 from field.domain.vocab import STATUS, TRUTHFULNESS
 from field.exports import dossier, sheets
+from field.services import signoff
 from field.services.findings import MapFilter, get_finding, map_rows
 
 rt = ui.runtime()
@@ -31,7 +31,7 @@ st.title(ui.t("records.title"))
 def _base_url() -> str:
     """Where the QR code should point: FIELD_PUBLIC_URL when set (reverse proxies, intranet
     names), otherwise the address this browser used."""
-    configured = os.environ.get("FIELD_PUBLIC_URL", "").strip()
+    configured = rt.settings.public_url.strip()
     if configured:
         return configured.rstrip("/")
     parts = urlsplit(str(getattr(st.context, "url", "") or ""))
@@ -39,12 +39,12 @@ def _base_url() -> str:
 
 
 def _deferred(make: Callable[..., bytes], *args: object, **kwargs: object) -> Callable[[], bytes]:
-    """Build the file only when the button is pressed, in its own session (Streamlit runs the
-    callable on another thread); the service checks the user's permission again there."""
+    """Build the file only when the button is pressed, in its own read-only session (Streamlit
+    runs the callable on another thread); the service checks the user's permission again there."""
     user_id = user.id
 
     def run() -> bytes:
-        with rt.session() as s:
+        with rt.read() as s:
             actor = s.get(User, user_id)
             return make(s, actor, *args, rt.store, pdf_font=rt.settings.pdf_font, **kwargs)
 
@@ -56,7 +56,7 @@ if not font["found"]:
     st.error(ui.t("sheet.no_cjk_font", env=sheets.FONT_ENV))
 
 query = st.text_input(ui.t("records.search"), value=qp.get("finding", ""), key="records_q").strip()
-with rt.session() as s:
+with rt.read() as s:
     try:
         rows = map_rows(s, user, MapFilter(text="" if query.lstrip("#F").isdigit() else query))
     except FieldError as exc:
@@ -97,8 +97,9 @@ with rt.session() as s:
     if not finding.verifications:
         st.info(ui.t("records.no_records"))
     highlight = qp.get("record", "")
+    decisions = signoff.latest_signoffs(s, user, finding)
     for rec in reversed(finding.verifications):
-        so = s.query(SignOff).filter(SignOff.verification_id == rec.id).order_by(SignOff.id.desc()).first()
+        so = decisions.get(rec.id)
         if so is None:
             state = ui.t("records.unsigned")
         else:

@@ -1,5 +1,9 @@
 """验收销号: the supervisor's queue (sign or return), items in 公示 (objections), re-checks due.
-Every rule (four eyes, scope, reasons, the chain) is enforced in field.services.signoff."""
+Every rule (four eyes, scope, reasons, the chain) is enforced in field.services.signoff.
+
+Rendering only reads: items whose 公示 has ended are closed by `python -m field advance`, not
+by whoever happens to open this page. A button's action runs in its own unit of work after the
+list is drawn."""
 
 from __future__ import annotations
 
@@ -8,9 +12,8 @@ import streamlit as st
 import ui
 from field.data.models import Finding, FindingPhoto
 from field.domain import clock
-from field.domain.errors import FieldError
 from field.domain.vocab import PHOTO_KINDS, STATUS, TRUTHFULNESS
-from field.services import signoff
+from field.services import findings, signoff
 
 rt = ui.runtime()
 user = ui.require_user()
@@ -46,8 +49,8 @@ def _record_view(f: Finding, rec) -> None:  # type: ignore[no-untyped-def]
 
 
 def queue_tab() -> None:
-    with rt.session() as s:
-        signoff.advance_notices(s, settings=rt.settings)
+    clicked: tuple[str, int, str] | None = None
+    with rt.read() as s:
         items = signoff.queue(s, user)
         if not items:
             st.info(ui.t("signoff.empty"))
@@ -65,27 +68,29 @@ def queue_tab() -> None:
                 reason = st.text_input(ui.t("signoff.reason"), key=f"reason_{rec.id}")
                 c1, c2 = st.columns(2)
                 if c1.button(ui.t("signoff.sign"), key=f"sign_{rec.id}", type="primary", width="stretch"):
-                    try:
-                        so = signoff.sign(s, user, rec.id, opinion, settings=rt.settings)
-                        status = s.get(Finding, so.finding_id).status
-                        ss["signoff_msg"] = ui.t("signoff.signed", status=STATUS.label(status, lang))
-                        st.rerun()
-                    except FieldError as exc:
-                        s.rollback()
-                        ui.show_error(exc)
+                    clicked = ("sign", rec.id, opinion)
                 if c2.button(ui.t("signoff.return"), key=f"return_{rec.id}", width="stretch",
                              disabled=rec.kind == "correction"):
-                    try:
-                        signoff.return_for_rework(s, user, rec.id, reason)
-                        ss["signoff_msg"] = ui.t("signoff.returned")
-                        st.rerun()
-                    except FieldError as exc:
-                        s.rollback()
-                        ui.show_error(exc)
+                    clicked = ("return", rec.id, reason)
+    if clicked is None:
+        return
+    what, record_id, text = clicked
+    with ui.action() as act:
+        if what == "sign":
+            so = signoff.sign(act.session, user, record_id, text, settings=rt.settings)
+            status = findings.get_finding(act.session, user, so.finding_id).status
+            done = ui.t("signoff.signed", status=STATUS.label(status, lang))
+        else:
+            signoff.return_for_rework(act.session, user, record_id, text)
+            done = ui.t("signoff.returned")
+    if act.ok:  # committed: only now is it true
+        ss["signoff_msg"] = done
+        st.rerun()
 
 
 def notice_tab() -> None:
-    with rt.session() as s:
+    clicked: tuple[int, str] | None = None
+    with rt.read() as s:
         items = signoff.in_notice(s, user)
         if not items:
             st.info(ui.t("signoff.notice_empty"))
@@ -95,27 +100,27 @@ def notice_tab() -> None:
                 st.write(f.description)
                 reason = st.text_input(ui.t("signoff.objection_reason"), key=f"obj_{f.id}")
                 if st.button(ui.t("signoff.objection"), key=f"objbtn_{f.id}"):
-                    try:
-                        signoff.object_during_notice(s, user, f.id, reason)
-                        s.commit()
-                        ss["signoff_msg"] = ui.t("signoff.returned")
-                        st.rerun()
-                    except FieldError as exc:
-                        s.rollback()
-                        ui.show_error(exc)
+                    clicked = (f.id, reason)
+    if clicked is None:
+        return
+    with ui.action() as act:
+        signoff.object_during_notice(act.session, user, *clicked)
+    if act.ok:
+        ss["signoff_msg"] = ui.t("signoff.returned")
+        st.rerun()
 
 
 def recheck_tab() -> None:
-    with rt.session() as s:
-        due = signoff.due_rechecks(s, user)
-    if not due:
+    today = clock.today_local()
+    with rt.read() as s:
+        rows = [{"#": f.id, ui.t("capture.site_name"): f.site.name, ui.t("map.status"): STATUS.label(f.status, lang),
+                 ui.t("verify.recheck_due"): f.recheck_due_on.isoformat() if f.recheck_due_on else "",
+                 ui.t("signoff.overdue"): bool(f.recheck_due_on and f.recheck_due_on < today)}
+                for f in signoff.due_rechecks(s, user)]
+    if not rows:
         st.info(ui.t("verify.recheck_none"))
         return
-    today = clock.today_local()
-    st.dataframe([{"#": f.id, ui.t("capture.site_name"): f.site.name, ui.t("map.status"): STATUS.label(f.status, lang),
-                   ui.t("verify.recheck_due"): f.recheck_due_on.isoformat() if f.recheck_due_on else "",
-                   ui.t("signoff.overdue"): bool(f.recheck_due_on and f.recheck_due_on < today)} for f in due],
-                 hide_index=True, width="stretch")
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 t1, t2, t3 = st.tabs([ui.t("signoff.tab_queue"), ui.t("signoff.tab_notice"), ui.t("signoff.tab_recheck")])

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy import select
 
 import ui
 from field import geo
-from field.data.models import User
-from field.domain.errors import FieldError
 from field.domain.vocab import ROLES
 from field.services import auth
 
@@ -18,13 +15,12 @@ ui.guard(user, "user.manage")
 lang = ui.lang()
 
 st.title(ui.t("users.title"))
-with rt.session() as s:
-    users = list(s.scalars(select(User).order_by(User.id)))
+with rt.read() as s:
     st.dataframe([{
         ui.t("login.username"): u.username, ui.t("users.display_name"): u.display_name,
         ui.t("users.role"): ROLES.label(u.role, lang),
         ui.t("map.county"): ui.t("common.all") if u.all_counties else ",".join(u.county_scope),
-        "active": u.is_active} for u in users], width="stretch", hide_index=True)
+        "active": u.is_active} for u in auth.list_users(s, user)], width="stretch", hide_index=True)
 
 counties = {c.adcode: c.label(lang) for c in geo.counties()}
 with st.form("new_user", clear_on_submit=True):
@@ -35,13 +31,9 @@ with st.form("new_user", clear_on_submit=True):
     role = st.selectbox(ui.t("users.role"), ROLES.codes, format_func=lambda c: ROLES.label(c, lang))
     scope = st.multiselect(ui.t("users.counties"), list(counties), format_func=lambda c: counties[c])
     if st.form_submit_button(ui.t("common.save"), type="primary"):
-        with rt.session() as s:
-            try:
-                actor = s.get(User, user.id)
-                created = auth.create_user(s, actor, username=username, password=password, role=role,
-                                           counties=scope or ["*"], display_name=name)
-                s.commit()
-                st.success(ui.t("users.created", username=ui.md(created.username)))
-            except FieldError as exc:
-                s.rollback()
-                ui.show_error(exc)
+        with ui.action() as act:
+            created = auth.create_user(act.session, user, username=username, password=password, role=role,
+                                       counties=scope or ["*"], display_name=name)
+            created_name = created.username
+        if act.ok:
+            st.success(ui.t("users.created", username=ui.md(created_name)))

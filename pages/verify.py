@@ -4,14 +4,9 @@ of closed items, and corrections of signed records (a new record; the signed one
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 import ui
-from field.data.models import Finding, Verification
 from field.domain import clock
-from field.domain.errors import FieldError
-from field.domain.permissions import in_scope
 from field.domain.vocab import STATUS, TRUTHFULNESS
 from field.services import signoff
 from field.services.findings import store_photo
@@ -36,23 +31,10 @@ def _store_uploads(s, uploads) -> list[int]:  # type: ignore[no-untyped-def]
     return [store_photo(s, user, up.getvalue(), up.name, rt.store).id for up in uploads or []]
 
 
-def _fail(s, exc: Exception) -> None:  # type: ignore[no-untyped-def]
-    s.rollback()
-    if isinstance(exc, FieldError):
-        ui.set_field_error(exc)
-    else:  # a refused photo (field.photos.PhotoError): the typed text stays in the widgets
-        ui.field_errors().clear()
-        ui.field_errors()["photos"] = ui.error_text(exc)
-    st.rerun()
-
-
 def record_form() -> None:
-    with rt.session() as s:
-        candidates = [f for f in s.scalars(
-            select(Finding).where(Finding.status.in_(("pending", "rectifying", "reopened")))
-            .options(selectinload(Finding.site)).order_by(Finding.id.desc()).limit(500))
-            if in_scope(user, f.site.county_adcode)]
-        options = {f.id: f"#{f.id} {f.site.name} · {STATUS.label(f.status, lang)}" for f in candidates}
+    with rt.read() as s:
+        options = {f.id: f"#{f.id} {f.site.name} · {STATUS.label(f.status, lang)}"
+                   for f in signoff.verifiable(s, user)}
     if not options:
         st.info(ui.t("verify.none"))
         return
@@ -75,27 +57,24 @@ def record_form() -> None:
     ui.field_error("photos")
     if st.button(ui.t("verify.submit"), type="primary", width="stretch", key="ver_submit"):
         ui.field_errors().clear()
-        with rt.session() as s:
-            try:
-                record = signoff.write_verification(s, user, finding_id, signoff.VerificationInput(
-                    truthfulness=truth, facts=facts, measures=measures, accountability=accountability,
-                    conclusion=conclusion, inspectors=inspectors.replace("，", ",").split(","),
-                    after_photo_ids=_store_uploads(s, uploads)))
-                s.commit()
-                status = s.get(Finding, record.finding_id).status
-            except (FieldError, ValueError) as exc:
-                _fail(s, exc)
-        ss["verify_done"] = ui.t("verify.created", status=STATUS.label(status, lang))
-        _clear("ver_")
+        # A refused photo or record: the message goes next to its field, the typed text stays.
+        with ui.action(inline=True) as act:
+            record = signoff.write_verification(act.session, user, finding_id, signoff.VerificationInput(
+                truthfulness=truth, facts=facts, measures=measures, accountability=accountability,
+                conclusion=conclusion, inspectors=inspectors.replace("，", ",").split(","),
+                after_photo_ids=_store_uploads(act.session, uploads)))
+            status = record.finding.status
+        if act.ok:
+            ss["verify_done"] = ui.t("verify.created", status=STATUS.label(status, lang))
+            _clear("ver_")
         st.rerun()
     ui.field_error("_form")
 
 
 def recheck_form() -> None:
-    with rt.session() as s:
-        due = signoff.due_rechecks(s, user)
+    with rt.read() as s:
         options = {f.id: f"#{f.id} {f.site.name} · {ui.t('verify.recheck_due')} {f.recheck_due_on:%Y-%m-%d}"
-                   for f in due}
+                   for f in signoff.due_rechecks(s, user)}
     if not options:
         st.info(ui.t("verify.recheck_none"))
         return
@@ -106,30 +85,26 @@ def recheck_form() -> None:
     uploads = st.file_uploader(ui.t("detail.photos"), type=["jpg", "jpeg", "png", "heic", "heif"],
                                accept_multiple_files=True, key="rc_photos")
     if st.button(ui.t("verify.recheck_submit"), type="primary", width="stretch", key="rc_submit"):
-        with rt.session() as s:
-            try:
-                signoff.record_recheck(s, user, finding_id, rebound=rebound, facts=facts,
-                                       photo_ids=_store_uploads(s, uploads))
-                s.commit()
-                status = s.get(Finding, finding_id).status
-            except (FieldError, ValueError) as exc:
-                s.rollback()
-                st.error(ui.error_text(exc))
-                return
-        ss["verify_done"] = ui.t("verify.created", status=STATUS.label(status, lang))
-        _clear("rc_")
-        st.rerun()
+        with ui.action() as act:
+            record = signoff.record_recheck(act.session, user, finding_id, rebound=rebound, facts=facts,
+                                            photo_ids=_store_uploads(act.session, uploads), settings=rt.settings)
+            status = record.finding.status
+        if act.ok:
+            ss["verify_done"] = ui.t("verify.created", status=STATUS.label(status, lang))
+            _clear("rc_")
+            st.rerun()
 
 
 def correction_form() -> None:
-    with rt.session() as s:
-        signed = [v for v in s.scalars(select(Verification).where(Verification.state == "signed")
-                                       .order_by(Verification.id.desc()).limit(300))
-                  if in_scope(user, s.get(Finding, v.finding_id).site.county_adcode)]
-        options = {v.id: f"#{v.finding_id} · {ui.t('verify.record')} {v.id} · "
-                         f"{clock.local(v.created_at):%Y-%m-%d} · {TRUTHFULNESS.label(v.truthfulness, lang)}"
-                   for v in signed}
-        originals = {v.id: v for v in signed}
+    with rt.read() as s:
+        signed = [{"id": v.id, "finding_id": v.finding_id, "created_at": v.created_at,
+                   "truthfulness": v.truthfulness, "facts": v.facts, "measures": v.measures,
+                   "conclusion": v.conclusion, "accountability": v.accountability,
+                   "inspectors": list(v.inspectors or [])} for v in signoff.correctable(s, user)]
+    options = {v["id"]: f"#{v['finding_id']} · {ui.t('verify.record')} {v['id']} · "
+                        f"{clock.local(v['created_at']):%Y-%m-%d} · {TRUTHFULNESS.label(v['truthfulness'], lang)}"
+               for v in signed}
+    originals = {v["id"]: v for v in signed}
     if not options:
         st.info(ui.t("verify.correct_none"))
         return
@@ -137,26 +112,21 @@ def correction_form() -> None:
     vid = st.selectbox(ui.t("verify.record"), list(options), format_func=lambda i: options[i], key="cor_pick")
     old = originals[vid]
     truth = st.radio(ui.t("verify.truthfulness"), TRUTHFULNESS.codes, horizontal=True, key=f"cor_truth_{vid}",
-                     index=TRUTHFULNESS.codes.index(old.truthfulness),
+                     index=TRUTHFULNESS.codes.index(old["truthfulness"]),
                      format_func=lambda c: TRUTHFULNESS.label(c, lang))
-    facts = st.text_area(ui.t("verify.facts"), value=old.facts, key=f"cor_facts_{vid}")
-    measures = st.text_area(ui.t("verify.measures"), value=old.measures, key=f"cor_measures_{vid}")
-    conclusion = st.text_input(ui.t("verify.conclusion"), value=old.conclusion, key=f"cor_conclusion_{vid}")
+    facts = st.text_area(ui.t("verify.facts"), value=old["facts"], key=f"cor_facts_{vid}")
+    measures = st.text_area(ui.t("verify.measures"), value=old["measures"], key=f"cor_measures_{vid}")
+    conclusion = st.text_input(ui.t("verify.conclusion"), value=old["conclusion"], key=f"cor_conclusion_{vid}")
     reason = st.text_input(ui.t("verify.correct_reason"), key=f"cor_reason_{vid}")
     if st.button(ui.t("verify.correct_submit"), type="primary", width="stretch", key="cor_submit"):
-        with rt.session() as s:
-            try:
-                signoff.write_correction(s, user, vid, signoff.VerificationInput(
-                    truthfulness=truth, facts=facts, measures=measures, accountability=old.accountability,
-                    conclusion=conclusion, inspectors=list(old.inspectors or [])), reason=reason)
-                s.commit()
-            except FieldError as exc:
-                s.rollback()
-                st.error(ui.error_text(exc))
-                return
-        ss["verify_done"] = ui.t("verify.correct_done")
-        _clear("cor_")
-        st.rerun()
+        with ui.action() as act:
+            signoff.write_correction(act.session, user, vid, signoff.VerificationInput(
+                truthfulness=truth, facts=facts, measures=measures, accountability=old["accountability"],
+                conclusion=conclusion, inspectors=old["inspectors"]), reason=reason)
+        if act.ok:
+            ss["verify_done"] = ui.t("verify.correct_done")
+            _clear("cor_")
+            st.rerun()
 
 
 tab_verify, tab_recheck, tab_correct = st.tabs([ui.t("verify.tab_verify"), ui.t("verify.tab_recheck"),

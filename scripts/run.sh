@@ -4,10 +4,18 @@
 # Creates .venv (if absent), installs the pinned runtime requirements, creates or upgrades the
 # database (embedded SQLite under ./data by default), creates the first admin if there are no
 # users (FIELD_ADMIN_USER / FIELD_ADMIN_PASSWORD, or a generated password printed once), offers
-# Cangzhou demo data on an empty database, and starts the app.
+# Cangzhou demo data on an empty database, and starts the app: `streamlit run serve.py`, which
+# serves app.py as an ASGI application (st.App under uvicorn) with our own routes, such as
+# GET /healthz (200 when the database answers, 503 when it does not).
 #
-# Environment (see README): FIELD_DATABASE_URL, FIELD_DATA_DIR, FIELD_PORT (default 8501),
-# FIELD_DEMO=1|0 (answer the demo-data question without asking), FIELD_VENV.
+# The app's settings (FIELD_DATABASE_URL, FIELD_DATA_DIR, ...) are in the README's settings
+# table and field/config.py. This script's own variables:
+#   FIELD_PORT     port to listen on (default 8501)
+#   FIELD_ADDRESS  address to bind (default 0.0.0.0, every interface)
+#   FIELD_DEMO     1 or 0: add the demo data to an empty database, or not, without asking
+#                  (default: ask on a terminal, yes otherwise)
+#   FIELD_VENV     the virtualenv to create or use (default .venv)
+#   PYTHON         interpreter that creates the virtualenv (default python3, must be >= 3.11)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -43,4 +51,4 @@ if [ "$demo" = "1" ]; then
     "$PY" -m field seed-demo --if-empty
 fi
 
-exec "$PY" -m streamlit run app.py --server.port "${FIELD_PORT:-8501}" --server.address "${FIELD_ADDRESS:-0.0.0.0}"
+exec "$PY" -m streamlit run serve.py --server.port "${FIELD_PORT:-8501}" --server.address "${FIELD_ADDRESS:-0.0.0.0}"

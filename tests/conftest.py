@@ -17,11 +17,23 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-os.environ.setdefault("FIELD_PASSWORD_HASH", "cheap")  # before field.services.auth is imported
+# This process is a test: the settings allow the test hooks (a pinned clock, cheap hashing).
+os.environ["FIELD_TEST_MODE"] = "1"
+os.environ.setdefault("FIELD_PASSWORD_HASH", "cheap")
 
 from field.config import load_settings  # noqa: E402
 from field.data.models import User  # noqa: E402
-from field.runtime import Runtime, open_runtime  # noqa: E402
+from field.domain import clock  # noqa: E402
+from field.runtime import Runtime, apply_process_settings, open_runtime  # noqa: E402
+
+apply_process_settings(load_settings())  # cheap hashing also for tests that open no runtime
+
+
+@pytest.fixture(autouse=True)
+def _release_clock() -> Iterator[None]:
+    """A test that pins the clock (FIELD_FAKE_NOW, then open_runtime) must not leave it pinned."""
+    yield
+    clock.set_fake_now(None)
 
 SHARED_PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "photos"
 

@@ -51,13 +51,13 @@ def current_user() -> User | None:
         token = st.context.cookies.get(sessions.COOKIE)
         if not token:
             return None
-        with runtime().session() as s:
+        with runtime().read() as s:
             resumed = sessions.resume(s, token)
             if resumed is None:
                 return None
             st.session_state["user_id"] = uid = resumed.id
             st.session_state["session_token"] = token
-    with runtime().session() as s:
+    with runtime().read() as s:
         user = s.get(User, uid)
         if user is None or not user.is_active:
             st.session_state.pop("user_id", None)
@@ -104,11 +104,13 @@ class Action:
 
 
 @contextmanager
-def action(*, inline: bool = False) -> Iterator[Action]:
+def action(*, inline: bool = False, quiet: bool = False) -> Iterator[Action]:
     """One user action = one unit of work. Commits when the block ends normally; a `FieldError`
     rolls back and becomes the message in the user's language — shown at once, or with
-    `inline=True` kept for `field_error()` to show next to its form field after a rerun — and
-    the page carries on (check `act.ok`). Any other exception is a bug and propagates.
+    `inline=True` kept for `field_error()` to show next to its form field after a rerun, or with
+    `quiet=True` only kept in `act.error` for a page that words it itself (a refused photo is
+    named in the upload list) — and the page carries on (check `act.ok`). Any other exception
+    is a bug and propagates.
 
     `st.rerun()` / `st.stop()` inside the block end the script only after the commit, so a
     page can never lose a write by rerunning too early."""
@@ -125,11 +127,15 @@ def action(*, inline: bool = False) -> Iterator[Action]:
         if act is None:
             raise
         act.error = exc
-        if inline:
+        if quiet:
+            pass
+        elif inline:
             set_field_error(exc)
         else:
             st.error(error_text(exc))
-    if control is not None:
+    # A refusal shown on this run must not be wiped by the rerun the block asked for; an inline
+    # one is kept in the session state for the rerun to show next to its field.
+    if control is not None and (act is None or act.ok or inline):
         raise control
 
 
@@ -177,8 +183,8 @@ def guard(user: User, action: str) -> None:
 
 def remember_login(user: User) -> None:
     """Start a remembered session; the cookie is written by `write_pending_cookie` on the next run."""
-    with runtime().session() as s:
-        token, expires = sessions.start(s, user)
+    with runtime().uow() as s:
+        token, expires = sessions.start(s, user, hours=runtime().settings.session_hours)
     st.session_state["session_token"] = token
     st.session_state["_cookie"] = (token, int((expires - sessions.clock.now()).total_seconds()))
 
@@ -186,7 +192,7 @@ def remember_login(user: User) -> None:
 def forget_login() -> None:
     token = st.session_state.pop("session_token", None)
     uid = st.session_state.pop("user_id", None)
-    with runtime().session() as s:
+    with runtime().uow() as s:
         sessions.end(s, token, s.get(User, uid) if uid else None)
     st.session_state["_cookie"] = ("", 0)
 

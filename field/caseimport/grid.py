@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from field.caseimport.columns import HEADER_SCAN_ROWS, find_header
@@ -33,21 +34,24 @@ MAX_COLS = 200  # published tables have 9–30 columns
 MAX_CELLS = 1_000_000  # non-empty cells in the whole workbook
 
 Grid = list[list[Any]]
+HeaderFinder = Callable[[Grid], "int | None"]
 
 
-def read_grid(data: bytes, filename: str) -> tuple[str, Grid]:
+def read_grid(data: bytes, filename: str, *, header: HeaderFinder = find_header) -> tuple[str, Grid]:
     """(sheet name, rows of cell values) from xlsx or CSV bytes; merged cells are filled with
-    their top-left value because published tables merge 行政区域 down and header groups across."""
+    their top-left value because published tables merge 行政区域 down and header groups across.
+    `header` picks the sheet (the first whose header it recognises) and, for a CSV, the row whose
+    width the data rows must have: the case import's by default, the plan import passes its own."""
     name = filename or "file"
     if len(data) > MAX_BYTES:
         raise ValidationError("cases.too_big", field="file", mb=round(len(data) / 1e6, 1), max=MAX_BYTES // 2**20)
     if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data, name)
+        return _read_xlsx(data, name, header)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ValidationError("cases.old_xls", field="file", name=name)
     if not data.strip() or b"\x00" in data[:4096] or data[:5] == b"%PDF-" or data[:3] == b"\xff\xd8\xff":
         raise ValidationError("cases.not_spreadsheet", field="file", name=name)
-    return "csv", _read_csv(data, name)
+    return "csv", _read_csv(data, name, header)
 
 
 def row_limit() -> int:
@@ -72,7 +76,7 @@ def check_unpacked(data: bytes, name: str) -> None:
         raise ValidationError("cases.not_spreadsheet", field="file", name=name) from exc
 
 
-def _read_xlsx(data: bytes, name: str) -> tuple[str, Grid]:
+def _read_xlsx(data: bytes, name: str, header: HeaderFinder) -> tuple[str, Grid]:
     """The first sheet with a recognisable header (a workbook may open on a cover sheet)."""
     from openpyxl import load_workbook
 
@@ -106,7 +110,7 @@ def _read_xlsx(data: bytes, name: str) -> tuple[str, Grid]:
             _fill_merged(ws, grid)
             if best is None:
                 best = (ws.title, grid)
-            if find_header(grid) is not None:
+            if header(grid) is not None:
                 return ws.title, grid
         return best or ("", [])
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
@@ -159,7 +163,7 @@ def _decode(data: bytes, name: str) -> str:
     raise ValidationError("cases.bad_encoding", field="file", name=name)
 
 
-def _read_csv(data: bytes, name: str) -> Grid:
+def _read_csv(data: bytes, name: str, header: HeaderFinder = find_header) -> Grid:
     """Records streamed by a strict `csv.reader`: an unbalanced quote is an error on the line
     where its record starts, and once the header is known every data row must have its width
     (trailing empty cells aside) — a ragged row means the file was cut or merged wrongly."""
@@ -182,7 +186,7 @@ def _read_csv(data: bytes, name: str) -> Grid:
         lines.append(start)
         if len(grid) > row_limit():
             raise ValidationError("cases.too_many_rows", field="file", n=len(grid), max=MAX_ROWS)
-    h = find_header(grid)
+    h = header(grid)
     if h is not None:
         width = len(_trim(grid[h]))
         for row, line in zip(grid[h + 1:], lines[h + 1:], strict=True):

@@ -1,22 +1,41 @@
-"""`python -m field …`: the admin command line (init, users, demo data, verification)."""
+"""`python -m field …`: the admin command line (init, users, demo data, verification).
+
+Settings (the database, FIELD_NEW_PASSWORD, FIELD_ADMIN_USER, …) come from `field.config`,
+loaded once in `main`; a bad setting or a test hook outside test mode stops here with the
+catalog's message in both languages, before anything is touched.
+"""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
-import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from field import i18n
+from field.config import Settings, SettingsError, load_settings
 from field.data.db import DatabaseUnavailable
+from field.domain.vocab import ROLES
+
+if TYPE_CHECKING:  # the commands import the app lazily, so `--help` stays fast
+    from field.runtime import Runtime
+
+_settings: Settings | None = None
 
 
-def _runtime():  # type: ignore[no-untyped-def]
+def _config() -> Settings:
+    global _settings
+    if _settings is None:
+        _settings = load_settings()
+    return _settings
+
+
+def _runtime() -> Runtime:
     from field.runtime import open_runtime
 
-    return open_runtime()
+    return open_runtime(_config())
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:
@@ -28,7 +47,7 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 def cmd_create_user(args: argparse.Namespace) -> int:
     from field.services import auth
 
-    password = args.password or os.environ.get("FIELD_NEW_PASSWORD")
+    password = args.password or _config().new_password
     if not password:
         if not sys.stdin.isatty():
             print("no password: pass --password or FIELD_NEW_PASSWORD", file=sys.stderr)
@@ -36,17 +55,16 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         password = getpass.getpass("password: ")
     rt = _runtime()
     counties = [c.strip() for c in (args.counties or "all").split(",") if c.strip()]
-    with rt.session() as s:
-        try:
+    try:
+        with rt.uow() as s:
             user = auth.create_user(s, None, username=args.username, password=password, role=args.role,
                                     counties=["*"] if counties in (["all"], ["*"]) else counties,
                                     display_name=args.name or "")
-            s.commit()
-        except Exception as exc:
-            if getattr(exc, "key", None):
-                print(i18n.error_text(exc, args.lang), file=sys.stderr)
-                return 1
-            raise
+    except Exception as exc:
+        if getattr(exc, "key", None):
+            print(i18n.error_text(exc, args.lang), file=sys.stderr)
+            return 1
+        raise
     print(f"created user {user.username} ({user.role})")
     return 0
 
@@ -59,12 +77,12 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
     rt = _runtime()
     if args.if_empty:
-        with rt.session() as s:
+        with rt.read() as s:
             if s.scalar(select(func.count()).select_from(Finding)):
                 print("database already has findings: demo data not added")
                 return 0
     try:
-        result = demo.seed(rt, password=args.password or os.environ.get("FIELD_DEMO_PASSWORD"), count=args.count,
+        result = demo.seed(rt, password=args.password or _config().demo_password or None, count=args.count,
                            append=args.append)
     except RuntimeError as exc:
         print(str(exc), file=sys.stderr)
@@ -87,15 +105,14 @@ def cmd_bootstrap_admin(args: argparse.Namespace) -> int:
     from field.services import auth
 
     rt = _runtime()
-    with rt.session() as s:
+    with rt.uow() as s:
         if auth.has_users(s):
             print("users exist: no admin created")
             return 0
-        username = os.environ.get("FIELD_ADMIN_USER", "admin").strip() or "admin"
-        password = os.environ.get("FIELD_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        username = rt.settings.admin_user.strip() or "admin"
+        password = rt.settings.admin_password or secrets.token_urlsafe(12)
         auth.create_user(s, None, username=username, password=password, role="admin", display_name="管理员")
-        s.commit()
-    if not os.environ.get("FIELD_ADMIN_PASSWORD"):
+    if not rt.settings.admin_password:
         cred = rt.settings.data_dir / "first-admin.txt"
         cred.write_text(f"{username}\t{password}\n", encoding="utf-8")
         cred.chmod(0o600)
@@ -112,7 +129,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from field.services import signoff
 
     rt = _runtime()
-    with rt.session() as s:
+    with rt.read() as s:
         problems = signoff.verify_chain(s, rt.settings.photo_dir)
         n = s.scalar(select(func.count()).select_from(SignOff))
     if args.json:
@@ -129,7 +146,7 @@ def cmd_advance(args: argparse.Namespace) -> int:
     from field.services import signoff
 
     rt = _runtime()
-    with rt.session() as s:
+    with rt.uow() as s:
         n = signoff.advance_notices(s, settings=rt.settings)
     print(f"{n} findings closed after their public-notice period")
     return 0
@@ -141,7 +158,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     from field.data.models import User
 
     rt = _runtime()
-    with rt.session() as s:
+    with rt.read() as s:
         for u in s.scalars(select(User).order_by(User.id)):
             scope = "all" if u.all_counties else ",".join(u.county_scope)
             print(f"{u.username}\t{u.role}\t{scope}\t{'active' if u.is_active else 'disabled'}")
@@ -178,9 +195,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return cmd_verify(argparse.Namespace(json=False, lang=args.lang))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m field", description="督察整改 field tool: administration")
-    p.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("FIELD_DEFAULT_LANG", "zh"))
+    p.add_argument("--lang", choices=["zh", "en"], default=default_lang)
     sub = p.add_subparsers(dest="command", required=True)
 
     sub.add_parser("init-db", help="create or upgrade the database schema, load counties").set_defaults(
@@ -189,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     cu = sub.add_parser("create-user", help="create a user (the first admin, for example)")
     cu.add_argument("--username", required=True)
     cu.add_argument("--password", help="or FIELD_NEW_PASSWORD, or asked for on a terminal")
-    cu.add_argument("--role", required=True, choices=["field", "case_officer", "supervisor", "viewer", "admin"])
+    cu.add_argument("--role", required=True, choices=ROLES.codes)
     cu.add_argument("--counties", default="all", help="all, or comma-separated adcodes such as 130902,130903")
     cu.add_argument("--name", help="display name")
     cu.set_defaults(func=cmd_create_user)
@@ -222,7 +239,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    global _settings
+    try:
+        _settings = load_settings()
+    except SettingsError as exc:
+        for lang in i18n.LANGS:
+            print(i18n.error_text(exc, lang), file=sys.stderr)
+        return 2
+    args = build_parser(_settings.default_lang).parse_args(argv)
     try:
         return int(args.func(args))
     except DatabaseUnavailable as exc:

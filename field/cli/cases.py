@@ -11,18 +11,23 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from field import i18n
 
+if TYPE_CHECKING:  # the commands import the app lazily, so `--help` stays fast
+    from field.data.models import User
+    from field.runtime import Runtime
 
-def _runtime():  # type: ignore[no-untyped-def]
+
+def _runtime() -> Runtime:
+    from field.cli import _config
     from field.runtime import open_runtime
 
-    return open_runtime()
+    return open_runtime(_config())
 
 
-def _actor(session: Any, username: str | None):  # type: ignore[no-untyped-def]
+def _actor(session: Any, username: str | None) -> User | None:
     from sqlalchemy import select
 
     from field.data.models import User
@@ -62,8 +67,9 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
         batch = int(batch.strip())
     lang = getattr(args, "lang", "zh")
     rt = _runtime()
+    # A dry run reads through a session that is never committed; a real import is one unit of work.
     try:
-        with rt.uow() as s:
+        with rt.read() if args.dry_run else rt.uow() as s:
             user = _actor(s, args.user)
             if user is None:
                 print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
@@ -73,8 +79,6 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
                 accept_suggested_date=accept_title, inspection=args.inspection,
                 default_inspection=rt.settings.inspection, clear_blanks=args.clear_blanks, dry_run=args.dry_run,
                 feedback_days=rt.settings.feedback_days, city_adcode=rt.settings.city_adcode)
-            if args.dry_run:
-                s.rollback()
     except FieldError as exc:
         return _fail(exc, lang)
     if args.json:
@@ -115,25 +119,87 @@ def cmd_export_ledger(args: argparse.Namespace) -> int:
 
     lang = getattr(args, "lang", "zh")
     rt = _runtime()
+    try:
+        with rt.uow() as s:
+            user = _actor(s, args.user)
+            if user is None:
+                print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
+                return 2
+            data = ledgers.export_xlsx(s, user, args.kind, lang=lang, batch=args.batch)
+    except FieldError as exc:
+        return _fail(exc, lang)
+    Path(args.out).write_bytes(data)
+    print(f"{args.kind} written to {args.out}")
+    return 0
+
+
+def cmd_import_plan(args: argparse.Namespace) -> int:
+    """Preview (always printed) and write a 整改方案 annex; exit 1 on a refused file, 2 on bad arguments."""
+    from field import planimport
+    from field.domain.errors import FieldError
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"no such file: {path}", file=sys.stderr)
+        return 2
+    lang = getattr(args, "lang", "zh")
+    rt = _runtime()
     with rt.session() as s:
         user = _actor(s, args.user)
         if user is None:
             print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
             return 2
         try:
-            data = ledgers.export_xlsx(s, user, args.kind, lang=lang, batch=args.batch)
-            s.commit()
+            plan, summary = planimport.import_plan(s, user, path.read_bytes(), path.name, dry_run=args.dry_run)
+            if args.dry_run:
+                s.rollback()
+            else:
+                s.commit()
         except FieldError as exc:
             s.rollback()
             return _fail(exc, lang)
-    Path(args.out).write_bytes(data)
-    print(f"{args.kind} written to {args.out}")
+    if args.json:
+        print(json.dumps({"dry_run": bool(args.dry_run), **summary.as_dict(), "rows": [
+            {"row": r.row_no, "action": r.action, "problem": r.problem_key, "measure": r.measure_code,
+             "deadline": r.deadline.date.isoformat() if r.deadline and r.deadline.date else None,
+             "standing": bool(r.deadline and r.deadline.standing),
+             "rule": i18n.t(r.deadline.rule, lang) if r.deadline else None, "changed": r.changed,
+             "warnings": [w.text(lang) for w in r.warnings], "rejected": [w.text(lang) for w in r.rejected]}
+            for r in plan.rows]}, ensure_ascii=False))
+        return 0
+    for w in plan.warnings:
+        print(f"file: {w.text(lang)}")
+    for r in plan.rows:
+        d = r.deadline
+        when = ""
+        if d is not None and d.text:
+            shown = d.date.isoformat() if d.date else ("长期坚持" if d.standing else "—")
+            when = f"  整改时限 “{d.text}” -> {shown} ({i18n.t(d.rule, lang)})"
+        print(f"row {r.row_no} {i18n.t('plan.action.' + (r.action or 'skip'), lang)}{when}")
+        for issue in r.rejected:
+            print(f"row {r.row_no} REJECTED: {issue.text(lang)}")
+        for issue in r.warnings:
+            print(f"row {r.row_no} warning: {issue.text(lang)}")
+        if r.action == "update" and r.changed:
+            print(f"row {r.row_no} changed: {', '.join(r.changed)}")
+    verb = "would import" if args.dry_run else "imported"
+    d2 = summary.as_dict()
+    print(f"{verb}: problems {d2['problems_new']} new / {d2['problems_updated']} updated, measures "
+          f"{d2['measures_new']} new / {d2['measures_updated']} updated, unchanged {d2['unchanged']}, "
+          f"rejected {d2['rejected']}, rows with warnings {d2['warnings']}")
     return 0
 
 
 def add_parsers(sub: Any) -> None:
-    """Register the two commands on `field.cli`'s subparsers."""
+    """Register the case-supervision and programme commands on `field.cli`'s subparsers."""
     from field.services.ledgers import KINDS
+
+    ip = sub.add_parser("import-plan", help="import a 整改方案 annex (problems and measures; .xlsx or .csv)")
+    ip.add_argument("file")
+    ip.add_argument("--dry-run", action="store_true", help="show the preview, write nothing")
+    ip.add_argument("--json", action="store_true", help="print the preview and counts as one JSON line")
+    ip.add_argument("--user", help="act as this user (default: the first admin)")
+    ip.set_defaults(func=cmd_import_plan)
 
     ic = sub.add_parser("import-cases", help="import a 交办件 batch (.xlsx or .csv, UTF-8 or GBK)")
     ic.add_argument("file")

@@ -8,6 +8,7 @@ through psycopg 3 with the same models. Migrations are Alembic's, run on start a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -57,13 +58,23 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        @event.listens_for(engine, "savepoint")
+        def _sqlite_begin_before_savepoint(conn: Any, _name: Any) -> None:
+            # sqlite3's legacy transaction mode sends BEGIN only before INSERT/UPDATE/DELETE. A
+            # SAVEPOINT sent first would open the transaction itself, and its RELEASE would then
+            # COMMIT it: a service's savepoint (signoff.sign) would commit behind the unit of
+            # work's back. Opening the transaction first keeps the savepoint nested in it.
+            dbapi_conn = conn.connection.dbapi_connection
+            if dbapi_conn is not None and not dbapi_conn.in_transaction:
+                dbapi_conn.execute("BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})

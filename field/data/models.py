@@ -72,6 +72,8 @@ class User(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     lang: Mapped[str] = mapped_column(String(5), default="zh")
+    # The responsible unit (责任单位) a `unit` user reports for; see field.services.progress.
+    unit: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     @property

@@ -47,9 +47,7 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @contextmanager
 def read_only(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session for reads: whatever it might have changed is rolled back, never committed."""
+    """A session for reads: never committed. Closing it (not rolling back) ends the transaction
+    and detaches what was loaded with its values intact, so a page may draw rows after the block."""
     with factory() as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
+        yield session

@@ -6,8 +6,12 @@ from __future__ import annotations
 from field.data.models import User
 from field.domain.errors import PermissionDenied
 from field.domain.scope import Scope
+from field.domain.vocab import ROLES
 
-ALL_ROLES = frozenset({"field", "case_officer", "supervisor", "viewer", "admin"})
+# The roles are vocab.ROLES (codes and labels); this is only their set, for the table below.
+# Everyone who works on cases and findings. A responsible unit's reporter (`unit`) is not: it
+# sees and reports on its own unit's measures only (field.services.progress).
+ALL_ROLES = frozenset(ROLES.codes) - {"unit"}
 
 ACTIONS: dict[str, frozenset[str]] = {
     "finding.view": ALL_ROLES,
@@ -20,6 +24,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "signoff.sign": frozenset({"supervisor"}),
     "signoff.return": frozenset({"supervisor"}),
     "case.view": ALL_ROLES,
+    # The 案件督办 desk (case list, problems, ledgers); field staff find a case from capture (case.view).
+    "case.list": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
     "case.edit": frozenset({"case_officer", "admin"}),
     "case.import": frozenset({"case_officer", "admin"}),
     "ledger.export": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
@@ -27,6 +33,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "dossier.export": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
     "user.manage": frozenset({"admin"}),
     "audit.view": frozenset({"supervisor", "admin"}),
+    # The programme (整改方案): a `unit` user is deliberately outside ALL_ROLES — it sees only
+    # the measures of its own unit (field.services.progress), not cases, findings or the map.
+    "plan.import": frozenset({"case_officer", "admin"}),
+    "measure.report": frozenset({"unit", "case_officer", "admin"}),
+    "progress.view": frozenset({"unit", "case_officer", "supervisor", "viewer", "admin"}),
+    "accountability.edit": frozenset({"case_officer", "admin"}),
+    "accountability.view": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
 }
 
 

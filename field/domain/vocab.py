@@ -115,6 +115,8 @@ ROLES = Vocabulary(
         Term("supervisor", "验收签字", "Supervisor"),
         Term("viewer", "会商查看", "Viewer"),
         Term("admin", "管理员", "Administrator"),
+        # A responsible unit's reporter (每周填报): sees and reports on its own unit's measures only.
+        Term("unit", "责任单位填报", "Responsible unit"),
     ],
 )
 
@@ -160,5 +162,33 @@ MEASURE_PROGRESS = Vocabulary(
         Term("rectified", "完成整改", "Rectified"),
         Term("closed", "完成销号", "Closed"),
         Term("standing", "长期坚持", "Standing measure"),
+    ],
+)
+
+# The stage a responsible unit reports each week (每周填报). 序时进度 (MEASURE_PROGRESS) is
+# computed from it by field.domain.schedule, never typed.
+REPORT_STAGES = Vocabulary(
+    "report_stage",
+    [
+        Term("not_started", "尚未启动", "Not started"),
+        Term("in_progress", "正在推进", "In progress"),
+        Term("rectified", "完成整改", "Rectified"),
+        Term("closed", "完成销号", "Closed"),
+    ],
+)
+
+# 追责问责: what was done to whom. `case_penalty` (立案处罚) is for enterprises and carries a fine;
+# the others count people held accountable (问责 X 人).
+ACCOUNTABILITY_MEASURES = Vocabulary(
+    "accountability_measure",
+    [
+        Term("talk", "约谈", "Admonishing talk"),
+        Term("notice", "通报批评", "Public criticism"),
+        Term("warning_talk", "诫勉谈话", "Warning talk"),
+        Term("self_review", "责令检查", "Ordered self-review"),
+        Term("discipline", "党纪政务处分", "Party/administrative sanction"),
+        Term("organisational", "组织处理", "Organisational handling"),
+        Term("judicial", "移送司法机关", "Referred to judicial organs"),
+        Term("case_penalty", "立案处罚", "Case filed and fined"),
     ],
 )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from field.data.models import AuditEvent, User
 from field.domain import clock
+from field.domain.permissions import require
 
 
 def _jsonable(value: Any) -> Any:
@@ -57,3 +58,11 @@ def history(session: Session, entity: str, entity_id: Any) -> list[AuditEvent]:
         .order_by(AuditEvent.id)
     )
     return list(session.scalars(stmt))
+
+
+def recent(session: Session, actor: User, *, limit: int = 500) -> list[AuditEvent]:
+    """The newest events first, for the audit page. Checked here, not by hiding the page: a role
+    without "audit.view" is refused however it asks. Events carry no county, so the trail is
+    city-wide for every role that may read it."""
+    require(actor, "audit.view", check_county=False)
+    return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))

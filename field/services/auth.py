@@ -1,13 +1,12 @@
 """Accounts: argon2 password hashes, lockout after repeated failures, user management.
 
 There is no default password anywhere: the first admin comes from `python -m field
-create-user` or from FIELD_ADMIN_USER / FIELD_ADMIN_PASSWORD on first start.
+create-user` or from the settings FIELD_ADMIN_USER / FIELD_ADMIN_PASSWORD on first start.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 from argon2 import PasswordHasher
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from field.data.models import County, User
 from field.domain import clock
-from field.domain.errors import FieldError, ValidationError
+from field.domain.errors import FieldError, RecordedRefusal, ValidationError
 from field.domain.permissions import require
 from field.domain.vocab import ROLES
 from field.services import audit, sessions
@@ -27,20 +26,30 @@ LOCK_MINUTES = 15
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 
-def _make_hasher() -> PasswordHasher:
-    # FIELD_PASSWORD_HASH=cheap is for the test suite only (hundreds of users are created there);
-    # it is never set by the run script, and the default is argon2-cffi's recommended profile.
-    if os.environ.get("FIELD_PASSWORD_HASH") == "cheap":
+def _make_hasher(profile: str = "argon2") -> PasswordHasher:
+    # "cheap" is for the test suite only (hundreds of users are created there); the settings
+    # refuse it outside test mode, and the default is argon2-cffi's recommended profile.
+    if profile == "cheap":
         from argon2.profiles import CHEAPEST
 
         return PasswordHasher.from_parameters(CHEAPEST)
     return PasswordHasher()
 
 
+_profile = "argon2"
 _hasher = _make_hasher()
 # Verifying against a real hash for unknown users keeps response time from revealing which
 # usernames exist.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing-only")
+
+
+def use_password_hash(profile: str) -> None:
+    """Switch the hashing profile for this process (Settings.password_hash, set at start-up)."""
+    global _profile, _hasher, _DUMMY_HASH
+    if profile == _profile:
+        return
+    _profile, _hasher = profile, _make_hasher(profile)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing-only")
 
 
 def hash_password(password: str) -> str:
@@ -99,7 +108,10 @@ def create_user(
 
 
 def authenticate(session: Session, username: str, password: str, *, now: dt.datetime | None = None) -> User:
-    """Return the user or raise FieldError: auth.bad_credentials (with attempts left) or auth.locked."""
+    """Return the user or raise FieldError: auth.bad_credentials (with attempts left) or auth.locked.
+
+    A wrong password is a `RecordedRefusal`: the failed-login count and the lock-out it may
+    cause are kept by the unit of work although the call raises, or five guesses would never lock."""
     now = now or clock.now()
     user = session.scalar(select(User).where(func.lower(User.username) == (username or "").strip().lower()))
     if user is None or not user.is_active:
@@ -119,16 +131,16 @@ def authenticate(session: Session, username: str, password: str, *, now: dt.date
             user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
             user.failed_logins = 0
             audit.record(session, user, "user", user.id, "locked", reason="too many failed logins", at=now)
-            session.commit()
-            raise FieldError("auth.locked", minutes=LOCK_MINUTES) from None
-        session.commit()
-        raise FieldError("auth.bad_credentials", remaining=MAX_FAILED - user.failed_logins) from None
+            session.flush()
+            raise RecordedRefusal("auth.locked", minutes=LOCK_MINUTES) from None
+        session.flush()
+        raise RecordedRefusal("auth.bad_credentials", remaining=MAX_FAILED - user.failed_logins) from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
     audit.record(session, user, "user", user.id, "login", at=now)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -167,19 +179,24 @@ def update_user(
                  after={"role": user.role, "counties": user.county_scope, "active": user.is_active})
 
 
-def bootstrap_admin_from_env(session: Session) -> User | None:
-    """On first start with no users, create the admin named by FIELD_ADMIN_USER/FIELD_ADMIN_PASSWORD."""
+def bootstrap_admin(session: Session, username: str, password: str) -> User | None:
+    """On first start with no users, create the admin named by the settings FIELD_ADMIN_USER /
+    FIELD_ADMIN_PASSWORD (passed in as `username`, `password`)."""
     if session.scalar(select(func.count()).select_from(User)):
         return None
-    username = os.environ.get("FIELD_ADMIN_USER", "").strip()
-    password = os.environ.get("FIELD_ADMIN_PASSWORD", "")
+    username = username.strip()
     if not username or not password:
         return None
     user = create_user(session, None, username=username, password=password, role="admin",
                        display_name="管理员")
-    session.commit()
     return user
 
 
 def has_users(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(User)))
+
+
+def list_users(session: Session, actor: User) -> list[User]:
+    """Every account, for the admin's user list; refused to anyone without "user.manage"."""
+    require(actor, "user.manage", check_county=False)
+    return list(session.scalars(select(User).order_by(User.id)))

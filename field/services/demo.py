@@ -11,9 +11,11 @@ import io
 import random
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from field import geo
 from field.data.models import Case, Finding, User
@@ -89,7 +91,9 @@ def seed(rt: Runtime, *, password: str | None = None, count: int = 300, rnd_seed
     rnd = random.Random(rnd_seed)
     now = clock.now()
     passwords: dict[str, str] = {}
-    with rt.session() as s:
+    # An entry point like the CLI that calls it: one unit of work per batch, so a failure
+    # half-way leaves whole findings (with their photos, records and sign-offs) or none.
+    with rt.uow() as s:
         if not append and s.scalar(select(func.count()).select_from(Finding)):
             raise RuntimeError("the database already has findings; seed-demo only fills an empty one")
         users: dict[str, User] = {}
@@ -102,10 +106,10 @@ def seed(rt: Runtime, *, password: str | None = None, count: int = 300, rnd_seed
             passwords[username] = pw
             users[username] = auth.create_user(s, None, username=username, password=pw, role=role,
                                                counties=scope, display_name=name)
-        s.commit()
 
-        counties = geo.counties(rt.settings.city_adcode)
-        cases = []
+    counties = geo.counties(rt.settings.city_adcode)
+    cases = []
+    with rt.uow() as s:
         for i in range(80):
             batch = 1 + i // 8
             handed = (now - dt.timedelta(days=70 - batch * 5)).date()
@@ -121,67 +125,73 @@ def seed(rt: Runtime, *, password: str | None = None, count: int = 300, rnd_seed
                         responsible_phone=f"0317-{rnd.randint(2000000, 8999999)}")
             s.add(case)
             cases.append(case)
-        s.commit()
 
-        plan = [status for status, n in STATUS_PLAN for _ in range(n)]
-        plan = (plan * (count // len(plan) + 1))[:count]
-        rnd.shuffle(plan)
-        field_users = [users["field01"], users["field02"], users["field03"]]
-        signers = [users["super01"], users["super02"]]
-        for i, target in enumerate(plan):
-            county = counties[rnd.randrange(len(counties))]
-            author = next((u for u in field_users if in_scope(u, county.adcode)),
-                          users["field01"])
-            signer = next(u for u in signers if in_scope(u, county.adcode))
-            lon, lat = _point_in(county, rnd, rt.settings.city_adcode)
-            brand, (kind, types, subtype) = rnd.choice(BRANDS), rnd.choice(KINDS)
-            days_ago = rnd.randint(1, 60) if target in ("pending", "rectifying") else rnd.randint(35, 60)
-            created = now - dt.timedelta(days=days_ago, hours=rnd.randint(0, 8))
-            case = rnd.choice(cases) if i % 2 == 0 else None
-            finding = create_finding(s, author, FindingInput(
-                description=rnd.choice(PROBLEMS), pollution_types=types, subtype=subtype,
-                severity=rnd.choice(["minor", "serious", "severe"]),
-                location=Location(lon, lat, rnd.choice(["gps", "map", "typed"]), rnd.choice([5.0, 12.0, 30.0])),
-                site_name=f"沧州{brand}{kind}", address=f"{county.name}{rnd.randint(1, 300)}号",
-                case_id=case.id if case else None, observed_at=created,
-            ), now=created)
-            finding.deadline = (created + dt.timedelta(days=rnd.choice([10, 20, 30]))).date()
-            finding.responsible_unit = f"{county.name}生态环境分局"
-            before = store_photo(s, author, _photo(i * 2, f"#{finding.id} before", False), f"before_{i}.jpg",
-                                 rt.store)
-            attach_photo(s, author, finding, before, "before", now=created)
-            s.commit()
-            if target == "pending":
-                continue
-            truth = "false" if target == "unfounded" else rnd.choice(["true", "mostly", "partly"])
-            verified_at = created + dt.timedelta(days=1)
-            after_ids: list[int] = []
-            if target not in ("rectifying", "unfounded"):
-                after = store_photo(s, author, _photo(i * 2 + 1, f"#{finding.id} after", True), f"after_{i}.jpg",
-                                    rt.store)
-                after_ids = [after.id]
-            record = signoff.write_verification(s, author, finding.id, signoff.VerificationInput(
-                truthfulness=truth, facts="经现场核查，" + finding.description,
-                measures="" if truth == "false" else "已责令企业立即整改，完成苫盖和设施修复。",
-                conclusion="不属实" if truth == "false" else "已整改到位", inspectors=[author.display_name],
-                lon=lon + rnd.uniform(-0.0003, 0.0003), lat=lat + rnd.uniform(-0.0003, 0.0003),
-                accuracy_m=8.0, after_photo_ids=after_ids), now=verified_at)
-            s.commit()
-            if target in ("rectifying", "awaiting_signoff"):
-                continue
-            signed_at = now - dt.timedelta(days=rnd.randint(1, 3)) if target == "public_notice" \
-                else verified_at + dt.timedelta(days=1)
-            signoff.sign(s, signer, record.id, "同意验收" if truth != "false" else "经核实不属实，同意销号",
-                         settings=rt.settings, now=signed_at)
-            if target in ("closed", "reopened"):
-                signoff.advance_notices(s, settings=rt.settings, now=signed_at + dt.timedelta(days=20))
-            if target == "reopened":
-                signoff.record_recheck(s, author, finding.id, rebound=True, facts="复查发现问题反弹，物料再次露天堆放。",
-                                       now=signed_at + dt.timedelta(days=25))
-                s.commit()
+    plan = [status for status, n in STATUS_PLAN for _ in range(n)]
+    plan = (plan * (count // len(plan) + 1))[:count]
+    rnd.shuffle(plan)
+    field_users = [users["field01"], users["field02"], users["field03"]]
+    signers = [users["super01"], users["super02"]]
+    for i, target in enumerate(plan):
+        with rt.uow() as s:
+            _seed_one(rt, s, i, target, counties, cases, field_users, signers, users, rnd, now)
+    with rt.uow() as s:
         _seed_problems(s, users["officer01"], counties, cases, rnd, now)
+    with rt.read() as s:
         total = s.scalar(select(func.count()).select_from(Finding)) or 0
     return DemoResult(findings=total, passwords=passwords)
+
+
+def _seed_one(rt: Runtime, s: Session, i: int, target: str, counties: list[Any], cases: list[Case],
+              field_users: list[User], signers: list[User], users: dict[str, User], rnd: random.Random,
+              now: dt.datetime) -> None:
+    """One demo finding, taken through the services as far as its target status."""
+    county = counties[rnd.randrange(len(counties))]
+    author = next((u for u in field_users if in_scope(u, county.adcode)),
+                  users["field01"])
+    signer = next(u for u in signers if in_scope(u, county.adcode))
+    lon, lat = _point_in(county, rnd, rt.settings.city_adcode)
+    brand, (kind, types, subtype) = rnd.choice(BRANDS), rnd.choice(KINDS)
+    days_ago = rnd.randint(1, 60) if target in ("pending", "rectifying") else rnd.randint(35, 60)
+    created = now - dt.timedelta(days=days_ago, hours=rnd.randint(0, 8))
+    case = rnd.choice(cases) if i % 2 == 0 else None
+    finding = create_finding(s, author, FindingInput(
+        description=rnd.choice(PROBLEMS), pollution_types=types, subtype=subtype,
+        severity=rnd.choice(["minor", "serious", "severe"]),
+        location=Location(lon, lat, rnd.choice(["gps", "map", "typed"]), rnd.choice([5.0, 12.0, 30.0])),
+        site_name=f"沧州{brand}{kind}", address=f"{county.name}{rnd.randint(1, 300)}号",
+        case_id=case.id if case else None, observed_at=created,
+    ), now=created)
+    finding.deadline = (created + dt.timedelta(days=rnd.choice([10, 20, 30]))).date()
+    finding.responsible_unit = f"{county.name}生态环境分局"
+    before = store_photo(s, author, _photo(i * 2, f"#{finding.id} before", False), f"before_{i}.jpg",
+                         rt.store)
+    attach_photo(s, author, finding, before, "before", now=created)
+    if target == "pending":
+        return
+    truth = "false" if target == "unfounded" else rnd.choice(["true", "mostly", "partly"])
+    verified_at = created + dt.timedelta(days=1)
+    after_ids: list[int] = []
+    if target not in ("rectifying", "unfounded"):
+        after = store_photo(s, author, _photo(i * 2 + 1, f"#{finding.id} after", True), f"after_{i}.jpg",
+                            rt.store)
+        after_ids = [after.id]
+    record = signoff.write_verification(s, author, finding.id, signoff.VerificationInput(
+        truthfulness=truth, facts="经现场核查，" + finding.description,
+        measures="" if truth == "false" else "已责令企业立即整改，完成苫盖和设施修复。",
+        conclusion="不属实" if truth == "false" else "已整改到位", inspectors=[author.display_name],
+        lon=lon + rnd.uniform(-0.0003, 0.0003), lat=lat + rnd.uniform(-0.0003, 0.0003),
+        accuracy_m=8.0, after_photo_ids=after_ids), now=verified_at)
+    if target in ("rectifying", "awaiting_signoff"):
+        return
+    signed_at = now - dt.timedelta(days=rnd.randint(1, 3)) if target == "public_notice" \
+        else verified_at + dt.timedelta(days=1)
+    signoff.sign(s, signer, record.id, "同意验收" if truth != "false" else "经核实不属实，同意销号",
+                 settings=rt.settings, now=signed_at)
+    if target in ("closed", "reopened"):
+        signoff.advance_notices(s, settings=rt.settings, now=signed_at + dt.timedelta(days=20))
+    if target == "reopened":
+        signoff.record_recheck(s, author, finding.id, rebound=True, facts="复查发现问题反弹，物料再次露天堆放。",
+                               settings=rt.settings, now=signed_at + dt.timedelta(days=25))
 
 
 PROBLEM_TITLES = [
@@ -192,7 +202,8 @@ PROBLEM_TITLES = [
 ]
 
 
-def _seed_problems(s, officer: User, counties, cases, rnd: random.Random, now: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+def _seed_problems(s: Session, officer: User, counties: list[Any], cases: list[Case], rnd: random.Random,
+                   now: dt.datetime) -> None:
     """Feedback problems with measures in every progress state, linked to some cases, so the
     ledgers and lists have something to show."""
     from field.domain.vocab import MEASURE_PROGRESS
@@ -212,4 +223,3 @@ def _seed_problems(s, officer: User, counties, cases, rnd: random.Random, now: d
                 deadline=(now + dt.timedelta(days=20 * (j + 1))).date(), progress=progress[(i * 2 + j) % len(progress)]))
         for case in cases[i::len(PROBLEM_TITLES)][:3]:
             ledgers.link_case(s, officer, problem.id, case.id)
-    s.commit()

@@ -114,6 +114,16 @@ def load_draft(session: Session, user: User, *, form: str = CAPTURE_FORM) -> Dra
                       updated_at=row.updated_at)
 
 
+def draft_photos(session: Session, user: User, state: DraftState) -> list[Photo]:
+    """The stored photos of the user's draft, in the draft's order (ids that no longer resolve
+    are dropped). Only the draft's owner asks: `state` comes from their `load_draft`."""
+    require(user, "finding.create", check_county=False)
+    if not state.photo_ids:
+        return []
+    rows = {p.id: p for p in session.scalars(select(Photo).where(Photo.id.in_(state.photo_ids)))}
+    return [rows[i] for i in state.photo_ids if i in rows]
+
+
 def discard_draft(session: Session, user: User, *, form: str = CAPTURE_FORM) -> bool:
     """Delete the draft (the user chose 清空 or it was submitted). Stored photos stay: they are
     content-addressed and may already be evidence elsewhere."""

@@ -15,11 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from field import geo, photos
-from field.data.models import Case, County, Finding, FindingPhoto, Photo, Site, User
+from field.data.models import AuditEvent, Case, County, Finding, FindingPhoto, Photo, Site, User
+from field.data.scoping import scope_clause
 from field.domain import clock
 from field.domain.clean import text as clean
 from field.domain.errors import FieldError, ValidationError
-from field.domain.permissions import in_scope, require
+from field.domain.permissions import require
+from field.domain.scope import Scope
 from field.domain.vocab import LOCATION_SOURCES, PHOTO_KINDS, POLLUTION_TYPES, SEVERITY, STATUS
 from field.photos import MAX_PHOTOS_PER_FINDING
 from field.services import audit
@@ -151,9 +153,17 @@ def create_finding(session: Session, actor: User, data: FindingInput, *, now: dt
 
 
 def store_photo(session: Session, actor: User, data: bytes, filename: str, store: Any) -> Photo:
-    """Ingest and store a photo once by hash; the same bytes twice give the same row."""
+    """Ingest and store a photo once by hash; the same bytes twice give the same row.
+
+    A refused file raises ValidationError(field="photos") with the photo pipeline's key, so a
+    page handles it like every other refusal (`ui.action`)."""
     require(actor, "photo.add", check_county=False)
-    info = photos.ingest(data, filename, store)
+    try:
+        info = photos.ingest(data, filename, store)
+    except photos.PhotoError as exc:
+        if isinstance(exc, FieldError):
+            raise
+        raise ValidationError(exc.key, field="photos", **exc.params) from exc
     existing = session.scalar(select(Photo).where(Photo.sha256 == info.sha256))
     if existing is not None:
         return existing
@@ -283,6 +293,14 @@ def map_rows(session: Session, actor: User, flt: MapFilter | None = None, *, tod
     return rows
 
 
+def data_version(session: Session) -> tuple[Any, ...]:
+    """A value that changes whenever findings or anything audited change: the map's cache key.
+    Every write leaves an audit event, so the newest event id moves with the data; the count and
+    the newest update also catch a write made outside the services (a restore, a migration)."""
+    return (session.scalar(select(func.max(AuditEvent.id))), session.scalar(select(func.count(Finding.id))),
+            session.scalar(select(func.max(Finding.updated_at))))
+
+
 def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     counts = {code: 0 for code in STATUS.codes}
     for r in rows:
@@ -291,7 +309,10 @@ def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def my_findings(session: Session, actor: User, since: dt.datetime) -> list[Finding]:
-    stmt = (select(Finding).where(Finding.author_id == actor.id, Finding.created_at >= since)
+    """The actor's own findings since a time, newest first, still within their county scope."""
+    stmt = (select(Finding).join(Site, Finding.site_id == Site.id)
+            .where(Finding.author_id == actor.id, Finding.created_at >= since,
+                   scope_clause(Scope.of(actor), Site.county_adcode))
             .options(selectinload(Finding.site), selectinload(Finding.photos).selectinload(FindingPhoto.photo))
             .order_by(Finding.created_at.desc()))
-    return [f for f in session.scalars(stmt) if in_scope(actor, f.site.county_adcode)]
+    return list(session.scalars(stmt))

@@ -25,7 +25,7 @@ from field import i18n
 from field.data.ledger_models import CaseProblem, CaseResult, FindingProblem, Measure, Problem
 from field.data.models import Case, CaseBatch, County, Finding, User
 from field.data.scoping import case_scope_clause
-from field.domain import clock
+from field.domain import clock, schedule
 from field.domain.errors import ValidationError
 from field.domain.permissions import require
 from field.domain.scope import Scope
@@ -77,23 +77,26 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "measures_total": ("措施数", "Measures"), "measures_done": ("已完成措施数", "Measures done"),
     "cases_linked": ("关联信访件数", "Linked cases"), "findings_linked": ("关联现场问题数", "Linked findings"),
     "effect": ("整改成效", "Effect"), "completed": ("是否完成整改", "Rectified?"),
+    "leader": ("责任领导", "Leader responsible"), "supervising_unit": ("督导单位", "Supervising unit"),
+    "due_date": ("完成日期", "Due date"), "percent": ("完成进度（%）", "Done (%)"),
 }
 
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "problems": ("seq", "problem_code", "aspect", "problem", "county", "round", "target", "lead_unit",
                  "responsible_unit", "coop_unit", "person", "phone", "deadline", "measures_total", "measures_done",
                  "progress_text", "flag"),
-    "measures": ("seq", "problem_code", "problem", "measure_seq", "measure", "lead_unit", "responsible_unit",
-                 "coop_unit", "person", "phone", "deadline", "progress", "progress_text", "flag"),
+    "measures": ("seq", "aspect", "problem_code", "problem", "measure_seq", "measure", "target", "lead_unit",
+                 "responsible_unit", "coop_unit", "leader", "person", "phone", "deadline", "due_date",
+                 "supervising_unit", "progress", "percent", "progress_text", "flag"),
     "petitions": ("seq", "batch", "handed_over", "case_no", "receive", "content", "region", "pollution", "key",
                   "lead_unit", "responsible_unit", "coop_unit", "person", "phone", "feedback_due", "deadline",
                   "truthfulness", "closure", "flag", "facts", "handling", "accountability"),
     "list_problems": ("seq", "problem_code", "aspect", "problem", "county", "round", "cases_linked",
                       "findings_linked"),
     "list_rectification": ("seq", "problem_code", "problem", "target", "measure_seq", "measure", "deadline",
-                           "progress"),
+                           "due_date", "progress"),
     "list_responsibility": ("seq", "problem_code", "problem", "measure_seq", "measure", "lead_unit",
-                            "responsible_unit", "coop_unit", "person", "phone"),
+                            "responsible_unit", "coop_unit", "leader", "person", "phone", "supervising_unit"),
     "list_effect": ("seq", "problem_code", "problem", "target", "measures_total", "measures_done", "effect",
                     "completed"),
     "public": PUBLIC_COLUMNS,
@@ -260,6 +263,16 @@ def link_case(session: Session, user: User, problem_id: int, case_id: int) -> bo
     return _link(session, user, problem_id, CaseProblem, "case_id", case_id, case.county_adcode)
 
 
+def link_case_no(session: Session, user: User, problem_id: int, case_no: str) -> int:
+    """Link every case with this 受理编号 (a number repeats across batches) to a problem, as typed
+    on the measure form; refuses a number that matches no case. Returns the cases linked."""
+    case_no = case_no.strip()
+    case_ids = list(session.scalars(select(Case.id).where(Case.case_no == case_no).order_by(Case.id)))
+    if not case_ids:
+        raise ValidationError("ledger.case_not_found", field="link", id=case_no)
+    return sum(link_case(session, user, problem_id, cid) for cid in case_ids)
+
+
 def link_finding(session: Session, user: User, problem_id: int, finding_id: int) -> bool:
     finding = session.get(Finding, finding_id)
     if finding is None:
@@ -273,6 +286,12 @@ def list_problems(session: Session, user: User) -> list[Problem]:
     if not user.all_counties:
         stmt = stmt.where(Problem.county_adcode.in_(list(user.county_scope or [])))
     return list(session.scalars(stmt))
+
+
+def schedule_status(m: Measure, today: dt.date) -> str:
+    """序时进度 of a stored measure today (the rule is `field.domain.schedule.status`)."""
+    return schedule.status(today=today, start=m.start_date, deadline=m.deadline or m.problem.deadline,
+                           standing=m.standing, stage=m.progress, percent=m.percent)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,8 +326,21 @@ class Ledger:
         return out
 
 
-def _counties(session: Session, lang: str) -> dict[str, str]:
-    return {c.adcode: (c.name_en if lang == "en" and c.name_en else c.name) for c in session.scalars(select(County))}
+def county_names(session: Session, lang: str) -> dict[str, str]:
+    """adcode -> county name in `lang`, in adcode order: ledger cells and the problem form's choices."""
+    return {c.adcode: (c.name_en if lang == "en" and c.name_en else c.name)
+            for c in session.scalars(select(County).order_by(County.adcode))}
+
+
+def batches(session: Session, user: User) -> list[int]:
+    """The 交办批次 of the cases the user may see: the batch filter of the case list, the
+    ledgers and the map. Scoped in SQL like `list_cases`, so no county learns another's batches."""
+    require(user, "case.view", check_county=False)
+    visible = case_scope_clause(Scope.of(user))
+    found = set(session.scalars(select(Case.batch).where(Case.batch.is_not(None), visible).distinct()))
+    found |= set(session.scalars(select(CaseBatch.batch).join(Case, Case.id == CaseBatch.case_id)
+                                 .where(visible).distinct()))  # batches that republished a case
+    return sorted(b for b in found if b is not None)
 
 
 def build_ledger(session: Session, user: User, kind: str, *, lang: str = "zh", batch: int | None = None,
@@ -377,7 +409,7 @@ def _as_published(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _case_rows(session: Session, user: User, kind: str, lang: str, batch: int | None,
                today: dt.date) -> Iterator[dict[str, Any]]:
-    counties = _counties(session, lang)
+    counties = county_names(session, lang)
     stmt = select(Case, CaseResult).outerjoin(CaseResult, CaseResult.case_id == Case.id)
     if batch is not None:
         stmt = stmt.where(batch_clause(batch))
@@ -433,7 +465,7 @@ def _closure(res: CaseResult | None, lang: str) -> str:
 
 
 def _problem_rows(session: Session, user: User, kind: str, lang: str, today: dt.date) -> Iterator[dict[str, Any]]:
-    counties = _counties(session, lang)
+    counties = county_names(session, lang)
     problems = list_problems(session, user)
     linked_cases: dict[int, int] = {}
     linked_findings: dict[int, int] = {}
@@ -444,14 +476,15 @@ def _problem_rows(session: Session, user: User, kind: str, lang: str, today: dt.
                                                .group_by(FindingProblem.problem_id)).all())
     yes, no = i18n.t("ledger.yes", lang), i18n.t("ledger.no", lang)
     for p in problems:
-        done = sum(1 for m in p.measures if m.progress in DONE_PROGRESS)
+        computed = {m.id: schedule_status(m, today) for m in p.measures}
+        done = sum(1 for m in p.measures if computed[m.id] in DONE_PROGRESS)
         base: dict[str, Any] = {
             "problem_code": p.code, "aspect": p.aspect, "problem": p.title, "target": p.target,
             "county": counties.get(p.county_adcode or "", "") or ("全市" if lang == "zh" else "City-wide"),
             "round": p.round, "measures_total": len(p.measures), "measures_done": done,
         }
         if kind in ("problems", "list_problems", "list_effect"):
-            all_done = bool(p.measures) and all(m.progress in (*DONE_PROGRESS, "standing") for m in p.measures)
+            all_done = bool(p.measures) and all(computed[m.id] in (*DONE_PROGRESS, "standing") for m in p.measures)
             flag = deadline_flag(p.deadline, today, done=all_done)
             yield {**base, "lead_unit": p.lead_unit, "responsible_unit": p.responsible_unit,
                    "coop_unit": p.coop_unit, "person": p.responsible_person, "phone": p.responsible_phone,
@@ -461,12 +494,16 @@ def _problem_rows(session: Session, user: User, kind: str, lang: str, today: dt.
                    "effect": p.effect, "completed": yes if all_done else no}
             continue
         for m in p.measures:
-            flag = deadline_flag(m.deadline, today, done=m.progress in (*DONE_PROGRESS, "standing"))
-            yield {**base, "measure_seq": m.seq, "measure": m.content,
+            flag = deadline_flag(m.deadline, today, done=computed[m.id] in (*DONE_PROGRESS, "standing"))
+            due = m.deadline or p.deadline
+            yield {**base, "measure_seq": m.code or m.seq, "measure": m.content, "target": m.target or p.target,
+                   "leader": m.leader or p.leader, "supervising_unit": m.supervising_unit or p.supervising_unit,
+                   "due_date": due or "", "percent": m.percent if m.percent is not None else "",
                    "lead_unit": m.lead_unit or p.lead_unit, "responsible_unit": m.responsible_unit or p.responsible_unit,
                    "coop_unit": m.coop_unit or p.coop_unit, "person": m.responsible_person or p.responsible_person,
-                   "phone": m.responsible_phone or p.responsible_phone, "deadline": m.deadline or p.deadline,
-                   "progress": MEASURE_PROGRESS.label(m.progress, lang), "progress_text": m.progress_text,
+                   "phone": m.responsible_phone or p.responsible_phone,
+                   "deadline": m.deadline_text or due or "",
+                   "progress": MEASURE_PROGRESS.label(computed[m.id], lang), "progress_text": m.progress_text,
                    "flag": i18n.t("cases.flag." + flag, lang) if flag else ""}
 
 
@@ -482,6 +519,22 @@ def _safe(value: Any) -> Any:
     return value
 
 
+def display_width(text: str) -> int:
+    """Columns a text needs: a CJK or full-width character takes two, others one."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def column_widths(ledger: Ledger, headers: list[str], *, sample: int = 200, cap: int = 60) -> list[int]:
+    """Widths that fit Chinese text: the widest header or (first `sample` rows') cell, long
+    texts capped so a 500-character complaint wraps instead of making a 500-wide column."""
+    out = []
+    for j, h in enumerate(headers):
+        widest = max([display_width(h)] + [display_width(str(r[j]).split("\n")[0]) for r in ledger.rows[:sample]
+                                             if r[j] not in (None, "")])
+        out.append(max(8, min(cap, widest + 2)))
+    return out
+
+
 def write_xlsx(ledger: Ledger, out: str | Path | IO[bytes], *, lang: str = "zh",
                progress: Progress | None = None) -> None:
     """Stream the ledger to .xlsx with XlsxWriter in constant-memory mode (about three times
@@ -493,19 +546,18 @@ def write_xlsx(ledger: Ledger, out: str | Path | IO[bytes], *, lang: str = "zh",
     wb = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
                                    "strings_to_urls": False, "strings_to_numbers": False})
     ws = wb.add_worksheet(ledger.title[:31])
-    widths = {"content": 60, "facts": 40, "handling": 40, "accountability": 30, "problem": 40, "measure": 50,
-              "progress_text": 40, "target": 30, "effect": 30, "case_no": 22}
-    for i, col in enumerate(ledger.columns):
-        ws.set_column(i, i, widths.get(col, 14))
+    headers = ledger.headers(lang)
+    for i, width in enumerate(column_widths(ledger, headers)):
+        ws.set_column(i, i, width)
     ws.write_string(0, 0, ledger.title, wb.add_format({"bold": True, "font_size": 14}))
     header = wb.add_format({"bold": True, "text_wrap": True, "valign": "vcenter"})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     section_fmt = wb.add_format({"bold": True})
-    for j, h in enumerate(ledger.headers(lang)):
+    for j, h in enumerate(headers):
         ws.write_string(1, j, h, header)
     ws.freeze_panes(2, 0)
-    last = 1 + len(ledger.rows) + len(ledger.sections)
-    ws.autofilter(1, 0, max(last, 2), len(ledger.columns) - 1)
+    last = 1 + len(ledger.rows) + len(ledger.sections)  # a 来电/来信 section row is a row too
+    ws.autofilter(1, 0, max(last, 2), max(0, len(headers) - 1))
     n = len(ledger.rows) or 1
     r = 1
     for i, row in enumerate(ledger.rows):
@@ -518,14 +570,14 @@ def write_xlsx(ledger: Ledger, out: str | Path | IO[bytes], *, lang: str = "zh",
                 continue
             if isinstance(v, str):
                 ws.write_string(r, j, _safe(v))
-            elif isinstance(v, bool):
-                ws.write_boolean(r, j, v)
-            elif isinstance(v, int | float):
-                ws.write_number(r, j, v)
             elif isinstance(v, dt.datetime):
                 ws.write_datetime(r, j, v.replace(tzinfo=None), date_fmt)
             elif isinstance(v, dt.date):
                 ws.write_datetime(r, j, dt.datetime.combine(v, dt.time()), date_fmt)
+            elif isinstance(v, bool):
+                ws.write_boolean(r, j, v)
+            elif isinstance(v, int | float):
+                ws.write_number(r, j, v)
             else:
                 ws.write_string(r, j, str(v))
         if progress and i % 1000 == 0:

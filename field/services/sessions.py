@@ -2,15 +2,14 @@
 
 Streamlit keeps a user's state per websocket; a page reload, a tablet waking up after the
 connection dropped, or a new tab starts from nothing. Field staff should not retype a password
-for that. The token lives for a working day (FIELD_SESSION_HOURS), is revoked on logout, and
-stops working at once when the account is disabled or locked.
+for that. The token lives for a working day (`hours`, from the setting FIELD_SESSION_HOURS), is
+revoked on logout, and stops working at once when the account is disabled or locked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import secrets
 
 from sqlalchemy import select, update
@@ -23,21 +22,18 @@ from field.services import audit
 COOKIE = "field_session"
 
 
-def _hours() -> int:
-    return int(os.environ.get("FIELD_SESSION_HOURS", "12"))
-
-
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(session: Session, user: User, *, now: dt.datetime | None = None) -> tuple[str, dt.datetime]:
-    """Create a session; returns the token for the cookie (never stored) and its expiry."""
+def start(session: Session, user: User, *, hours: int, now: dt.datetime | None = None) -> tuple[str, dt.datetime]:
+    """Create a session lasting `hours` (Settings.session_hours); returns the token for the cookie
+    (never stored) and its expiry."""
     now = now or clock.now()
     token = secrets.token_urlsafe(32)
-    expires = now + dt.timedelta(hours=_hours())
+    expires = now + dt.timedelta(hours=hours)
     session.add(LoginSession(token_sha256=_digest(token), user_id=user.id, created_at=now, expires_at=expires))
-    session.commit()
+    session.flush()
     return token, expires
 
 
@@ -62,7 +58,7 @@ def end(session: Session, token: str | None, user: User | None = None) -> None:
                         .values(revoked=True))
     if user is not None:
         audit.record(session, user, "user", user.id, "logout")
-    session.commit()
+    session.flush()
 
 
 def end_all(session: Session, user: User) -> None:

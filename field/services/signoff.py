@@ -9,7 +9,12 @@
   and the previous sign-off's hash, so `verify_chain` can name any row edited behind the app's
   back, any photo file replaced or missing, and any break in the chain;
 - two supervisors signing at once: the version column lets exactly one win; the chain's
-  `prev_hash` is unique, so the chain cannot fork either.
+  `prev_hash` is unique, so the chain cannot fork either. The signing writes run inside a
+  SAVEPOINT, so the loser's refusal is decided (and explained) without the service committing
+  or rolling back the caller's unit of work.
+
+Reads that pages list from (`verifiable`, `correctable`, `queue`, `in_notice`, `due_rechecks`)
+filter by the actor's county scope in SQL (`field.data.scoping`), before any LIMIT.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -27,17 +32,23 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from field import geo
-from field.data.models import Finding, FindingPhoto, Photo, SignOff, User, Verification
+from field.config import Settings
+from field.data.models import Finding, FindingPhoto, Photo, SignOff, Site, User, Verification
+from field.data.scoping import scope_clause
 from field.domain import clock, workflow
+from field.domain.calendar import WorkCalendar
 from field.domain.clean import text as clean
 from field.domain.errors import ConflictError, FieldError, ValidationError
-from field.domain.permissions import in_scope, require
+from field.domain.permissions import require
+from field.domain.scope import Scope
 from field.domain.vocab import TRUTHFULNESS
 from field.services import audit
 from field.services.findings import attach_photo
 
 GENESIS = "0" * 64
 FAR_FROM_SITE_M = 200
+# How many findings a picker offers at most (newest first, after the scope filter).
+MAX_CHOICES = 500
 
 
 @dataclass
@@ -55,15 +66,9 @@ class VerificationInput:
     supersedes_id: int | None = None
 
 
-def add_working_days(start: dt.date, days: int, holidays: tuple[str, ...] | set[str] = ()) -> dt.date:
-    """The date `days` working days after `start` (weekends and listed holidays skipped)."""
-    skip = {dt.date.fromisoformat(h) if isinstance(h, str) else h for h in holidays}
-    current, left = start, days
-    while left > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5 and current not in skip:
-            left -= 1
-    return current
+def notice_calendar(settings: Settings) -> WorkCalendar:
+    """The statutory calendar 公示 is counted in, with the deployment's own corrections."""
+    return WorkCalendar(extra_holidays=settings.holidays, extra_workdays=settings.workdays)
 
 
 def _latest_verification(finding: Finding) -> Verification | None:
@@ -107,7 +112,7 @@ def write_verification(session: Session, actor: User, finding_id: int, data: Ver
         raise ValidationError("workflow.need_truthfulness", field="truthfulness")
     if not (data.facts.strip() or data.conclusion.strip()):
         raise ValidationError("verification.need_facts", field="facts")
-    if finding.status not in ("pending", "reopened", "rectifying"):
+    if not workflow.can_verify(finding.status):
         raise workflow.IllegalTransition("workflow.illegal", status=finding.status, event="verify")
     distance = None
     if data.lon is not None and data.lat is not None:
@@ -192,12 +197,19 @@ def _signable(session: Session, actor: User, verification_id: int) -> tuple[Veri
     elif record.state != "submitted" or finding.status != "awaiting_signoff" or \
             _latest_verification(finding) is not record:
         raise ConflictError("signoff.not_awaiting")
-    if record.author_id == actor.id or (actor.display_name and actor.display_name in (record.inspectors or [])):
+    if is_own_record(actor, record):
         raise ConflictError("signoff.own_record")
     return record, finding
 
 
-def _raise_already_signed(session: Session, record: Verification) -> None:
+def is_own_record(actor: User, record: Verification) -> bool:
+    """Four eyes: nobody signs a record they wrote or were named on as an inspector. The one
+    definition behind the sign refusal and the queue's "your own record" warning."""
+    return record.author_id == actor.id or bool(
+        actor.display_name and actor.display_name in (record.inspectors or []))
+
+
+def _raise_already_signed(session: Session, record: Verification) -> NoReturn:
     prior = session.scalar(select(SignOff).where(SignOff.verification_id == record.id)
                            .order_by(SignOff.id.desc()).limit(1))
     who = prior.signer.display_name if prior else "?"
@@ -217,41 +229,49 @@ def _append_signoff(session: Session, actor: User, record: Verification, finding
 
 
 def sign(session: Session, actor: User, verification_id: int, opinion: str = "", *,
-         settings: Any = None, now: dt.datetime | None = None) -> SignOff:
-    """Approve a verification record. Commits; a lost race raises signoff.already_signed."""
-    from field.config import load_settings
-
-    settings = settings or load_settings()
+         settings: Settings, now: dt.datetime | None = None) -> SignOff:
+    """Approve a verification record. Flushes inside a savepoint: when another supervisor signed
+    first, the savepoint is undone and signoff.already_signed (or signoff.busy) is raised; the
+    caller's unit of work commits or rolls back as usual."""
     now = now or clock.now()
     opinion = clean(opinion)
+    record, finding = _signable(session, actor, verification_id)
     try:
-        record, finding = _signable(session, actor, verification_id)
-        if record.kind == "correction":
-            return _sign_correction(session, actor, record, finding, opinion, now)
-        ctx = workflow.Context(truthfulness=record.truthfulness,
-                               has_after_photos=_has_after_photos(session, finding.id),
-                               notice_days=settings.public_notice_days)
-        new_status = workflow.next_status(finding.status, "sign", ctx)
-        record.state = "signed"
-        signoff = _append_signoff(session, actor, record, finding, "approve", opinion, now)
-        _move(session, actor, finding, "sign", ctx, now, reason=opinion)
-        if new_status == "public_notice":
-            finding.notice_ends_on = add_working_days(clock.today_local(now), settings.public_notice_days,
-                                                      settings.holidays)
-        elif new_status in ("closed", "unfounded"):
-            finding.recheck_due_on = clock.today_local(now) + dt.timedelta(days=settings.recheck_days)
-        session.flush()
-        audit.record(session, actor, "signoff", signoff.id, "sign", at=now,
-                     after={"verification": record.id, "status": new_status, "hash": signoff.chain_hash})
-        session.commit()
-        return signoff
+        with session.begin_nested():
+            if record.kind == "correction":
+                return _sign_correction(session, actor, record, finding, opinion, now)
+            ctx = workflow.Context(truthfulness=record.truthfulness,
+                                   has_after_photos=_has_after_photos(session, finding.id),
+                                   notice_days=settings.public_notice_days)
+            new_status = workflow.next_status(finding.status, "sign", ctx)
+            record.state = "signed"
+            signoff = _append_signoff(session, actor, record, finding, "approve", opinion, now)
+            _move(session, actor, finding, "sign", ctx, now, reason=opinion)
+            if new_status == "public_notice":
+                finding.notice_ends_on = notice_calendar(settings).add_working_days(
+                    clock.today_local(now), settings.public_notice_days)
+            elif new_status in ("closed", "unfounded"):
+                finding.recheck_due_on = clock.today_local(now) + dt.timedelta(days=settings.recheck_days)
+            session.flush()
+            audit.record(session, actor, "signoff", signoff.id, "sign", at=now,
+                         after={"verification": record.id, "status": new_status, "hash": signoff.chain_hash})
+            session.flush()
+            return signoff
     except (StaleDataError, IntegrityError, OperationalError):
-        session.rollback()
+        _raise_lost_race(session, verification_id)
+
+
+def _raise_lost_race(session: Session, verification_id: int) -> NoReturn:
+    """After the savepoint was undone: say who signed first, or that the database was busy."""
+    try:
         record = session.get(Verification, verification_id)
-        session.refresh(record) if record is not None else None
-        if record is not None and record.state == "signed":
-            _raise_already_signed(session, record)
-        raise ConflictError("signoff.busy") from None
+        if record is not None:
+            session.refresh(record)
+    except (OperationalError, IntegrityError):
+        record = None
+    if record is not None and record.state == "signed":
+        _raise_already_signed(session, record)
+    raise ConflictError("signoff.busy") from None
 
 
 def _sign_correction(session: Session, actor: User, record: Verification, finding: Finding, opinion: str,
@@ -262,7 +282,7 @@ def _sign_correction(session: Session, actor: User, record: Verification, findin
     session.flush()
     audit.record(session, actor, "signoff", signoff.id, "sign_correction", at=now,
                  after={"verification": record.id, "supersedes": record.supersedes_id, "hash": signoff.chain_hash})
-    session.commit()
+    session.flush()
     return signoff
 
 
@@ -304,35 +324,32 @@ def return_for_rework(session: Session, actor: User, verification_id: int, reaso
     reason = clean(reason)
     if not reason.strip():
         raise ValidationError("workflow.need_reason", field="reason")
+    record, finding = _signable(session, actor, verification_id)
     try:
-        record, finding = _signable(session, actor, verification_id)
-        ctx = workflow.Context(truthfulness=record.truthfulness, reason=reason)
-        record.state = "returned"
-        signoff = _append_signoff(session, actor, record, finding, "return", reason, now)
-        _move(session, actor, finding, "return", ctx, now, reason=reason)
-        session.flush()
-        session.commit()
-        return signoff
+        with session.begin_nested():
+            ctx = workflow.Context(truthfulness=record.truthfulness, reason=reason)
+            record.state = "returned"
+            signoff = _append_signoff(session, actor, record, finding, "return", reason, now)
+            _move(session, actor, finding, "return", ctx, now, reason=reason)
+            session.flush()
+            return signoff
     except (StaleDataError, IntegrityError, OperationalError):
-        session.rollback()
         raise ConflictError("signoff.busy") from None
 
 
-def advance_notices(session: Session, *, settings: Any = None, now: dt.datetime | None = None) -> int:
-    """Close findings whose 公示 period is over. Idempotent; called on page loads and by the CLI."""
-    from field.config import load_settings
-
-    settings = settings or load_settings()
+def advance_notices(session: Session, *, settings: Settings, now: dt.datetime | None = None) -> int:
+    """Close findings whose 公示 period is over: the day after its last notice day, since
+    objections may come in until that day's end. Idempotent. Run by the CLI `python -m field
+    advance` (a write, so never from a page render); flushes, the caller's unit of work commits."""
     now = now or clock.now()
     today = clock.today_local(now)
     due = session.scalars(select(Finding).where(Finding.status == "public_notice",
-                                                Finding.notice_ends_on <= today)).all()
+                                                Finding.notice_ends_on < today)).all()
     for finding in due:
         _move(session, None, finding, "end_notice", workflow.Context(notice_over=True), now,
               reason="公示期满 / notice period over")
         finding.recheck_due_on = today + dt.timedelta(days=settings.recheck_days)
-    if due:
-        session.commit()
+    session.flush()
     return len(due)
 
 
@@ -349,7 +366,7 @@ def object_during_notice(session: Session, actor: User, finding_id: int, reason:
 
 def record_recheck(session: Session, actor: User, finding_id: int, *, rebound: bool, facts: str,
                    lon: float | None = None, lat: float | None = None, photo_ids: list[int] | None = None,
-                   now: dt.datetime | None = None) -> Verification:
+                   settings: Settings, now: dt.datetime | None = None) -> Verification:
     """复查: 未反弹 keeps the item closed and schedules the next check; 反弹 reopens it. The earlier
     verification and sign-off rows stay as they were: the closure history is never lost."""
     now = now or clock.now()
@@ -379,9 +396,7 @@ def record_recheck(session: Session, actor: User, finding_id: int, *, rebound: b
                          verification_id=record.id, now=now)
     _move(session, actor, finding, "recheck", ctx, now, reason=facts)
     if not rebound:
-        from field.config import load_settings
-
-        finding.recheck_due_on = clock.today_local(now) + dt.timedelta(days=load_settings().recheck_days)
+        finding.recheck_due_on = clock.today_local(now) + dt.timedelta(days=settings.recheck_days)
     else:
         finding.recheck_due_on = None
     audit.record(session, actor, "verification", record.id, "recheck", at=now,
@@ -389,49 +404,83 @@ def record_recheck(session: Session, actor: User, finding_id: int, *, rebound: b
     return record
 
 
+def _in_scope(actor: User) -> Any:
+    """The actor's county scope as a WHERE clause on `Site` (the query must join it)."""
+    return scope_clause(Scope.of(actor), Site.county_adcode)
+
+
 def due_rechecks(session: Session, actor: User, *, within_days: int = 14, today: dt.date | None = None,
                  ) -> list[Finding]:
     """Closed items whose 复查 is due (or due soon), oldest due first, in the actor's scope."""
     today = today or clock.today_local()
-    stmt = (select(Finding).where(Finding.status.in_(("closed", "unfounded")),
-                                  Finding.recheck_due_on <= today + dt.timedelta(days=within_days))
+    stmt = (select(Finding).join(Site, Finding.site_id == Site.id)
+            .where(Finding.status.in_(workflow.FROM["recheck"]),
+                   Finding.recheck_due_on <= today + dt.timedelta(days=within_days), _in_scope(actor))
             .options(selectinload(Finding.site)).order_by(Finding.recheck_due_on))
-    return [f for f in session.scalars(stmt)
-            if in_scope(actor, f.site.county_adcode)]
+    return list(session.scalars(stmt))
 
 
 def in_notice(session: Session, actor: User) -> list[Finding]:
-    stmt = (select(Finding).where(Finding.status == "public_notice")
+    stmt = (select(Finding).join(Site, Finding.site_id == Site.id)
+            .where(Finding.status == "public_notice", _in_scope(actor))
             .options(selectinload(Finding.site)).order_by(Finding.notice_ends_on))
-    return [f for f in session.scalars(stmt)
-            if in_scope(actor, f.site.county_adcode)]
+    return list(session.scalars(stmt))
+
+
+def verifiable(session: Session, actor: User, *, limit: int = MAX_CHOICES) -> list[Finding]:
+    """Findings the actor may write a verification record for (`workflow.VERIFIABLE`), newest
+    first. The scope is applied before the limit, so a one-county user sees all of theirs however
+    many other counties' findings are newer."""
+    require(actor, "verification.create", check_county=False)
+    stmt = (select(Finding).join(Site, Finding.site_id == Site.id)
+            .where(Finding.status.in_(workflow.VERIFIABLE), _in_scope(actor))
+            .options(selectinload(Finding.site)).order_by(Finding.id.desc()).limit(limit))
+    return list(session.scalars(stmt))
+
+
+def correctable(session: Session, actor: User, *, limit: int = MAX_CHOICES) -> list[Verification]:
+    """Signed records in the actor's scope, newest first: what `write_correction` accepts."""
+    require(actor, "verification.create", check_county=False)
+    stmt = (select(Verification).join(Finding, Verification.finding_id == Finding.id)
+            .join(Site, Finding.site_id == Site.id)
+            .where(Verification.state == "signed", _in_scope(actor))
+            .order_by(Verification.id.desc()).limit(limit))
+    return list(session.scalars(stmt))
+
+
+def latest_signoffs(session: Session, actor: User, finding: Finding) -> dict[int, SignOff]:
+    """The newest sign-off (approval or return) of each of a finding's records, by record id."""
+    require(actor, "finding.view", finding.site.county_adcode)
+    rows = session.scalars(select(SignOff).where(SignOff.finding_id == finding.id)
+                           .options(selectinload(SignOff.signer)).order_by(SignOff.id))
+    return {so.verification_id: so for so in rows}
 
 
 def queue(session: Session, actor: User) -> list[dict[str, Any]]:
     """'Awaiting my sign-off': scoped to the supervisor's counties, oldest first."""
     require(actor, "signoff.sign", check_county=False)
-    stmt = (select(Finding).where(Finding.status == "awaiting_signoff")
+    stmt = (select(Finding).join(Site, Finding.site_id == Site.id)
+            .where(Finding.status.in_(workflow.FROM["sign"]), _in_scope(actor))
             .options(selectinload(Finding.verifications), selectinload(Finding.site))
             .order_by(Finding.updated_at))
     today = clock.today_local()
     out = []
-    corrections = session.scalars(select(Verification).where(Verification.kind == "correction",
-                                                             Verification.state == "submitted")
-                                  .order_by(Verification.created_at)).all()
+    corrections = session.scalars(
+        select(Verification).join(Finding, Verification.finding_id == Finding.id)
+        .join(Site, Finding.site_id == Site.id)
+        .where(Verification.kind == "correction", Verification.state == "submitted", _in_scope(actor))
+        .options(selectinload(Verification.finding).selectinload(Finding.site))
+        .order_by(Verification.created_at)).all()
     for record in corrections:
-        finding = session.get(Finding, record.finding_id)
-        if finding is not None and in_scope(actor, finding.site.county_adcode):
-            out.append({"finding": finding, "record": record, "own": record.author_id == actor.id,
-                        "overdue": False, "since": record.created_at})
+        out.append({"finding": record.finding, "record": record, "own": is_own_record(actor, record),
+                    "overdue": False, "since": record.created_at})
     for finding in session.scalars(stmt):
-        if not in_scope(actor, finding.site.county_adcode):
-            continue
-        record = _latest_verification(finding)
-        if record is None or record.state != "submitted":
+        latest = _latest_verification(finding)
+        if latest is None or latest.state != "submitted":
             continue
         deadline = finding.deadline or (finding.case.deadline if finding.case else None)
-        out.append({"finding": finding, "record": record, "own": record.author_id == actor.id,
-                    "overdue": bool(deadline and deadline < today), "since": record.created_at})
+        out.append({"finding": finding, "record": latest, "own": is_own_record(actor, latest),
+                    "overdue": bool(deadline and deadline < today), "since": latest.created_at})
     return out
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the end-to-end suite: temp database, live `streamlit run`, Chromium, guarded pages.
+"""Fixtures for the end-to-end suite: temp database, live `streamlit run serve.py`, Chromium, guarded pages.
 
 Every test in this directory is marked `e2e` automatically, so `pytest -m "not e2e"` gives the
 fast loop and CI (`FIELD_E2E_REQUIRED=1`) refuses to silently skip when Chromium is missing.
@@ -83,7 +83,8 @@ def e2e_seeded(e2e_env: harness.E2EEnv) -> harness.E2EEnv:
 def app_server(
     request: pytest.FixtureRequest, e2e_env: harness.E2EEnv, chromium_path: str
 ) -> Iterator[str]:
-    """`streamlit run app.py` on a free port; yields its base URL, kills its process group after.
+    """`streamlit run serve.py` on a free port, up once `/healthz` says 200; yields its base URL,
+    kills its process group after.
 
     Depends on `chromium_path` so that a machine without a browser skips before paying for the
     server start-up.

@@ -1,12 +1,14 @@
-"""End-to-end harness: a real `streamlit run` server, a real Chromium, and the waits between them.
+"""End-to-end harness: a real server (`streamlit run serve.py`), a real Chromium, and the waits between them.
 
 Kept apart from `conftest.py` so the helpers can be imported by tests (``from tests.e2e.harness
 import login``) and reasoned about without pytest's fixture machinery.
 
 Design choices worth knowing:
 
-* The app is started exactly as an operator would start it (CLI first, then `streamlit run`),
-  against a throw-away SQLite database, so the E2E suite never touches a developer's data.
+* The app is started exactly as an operator would start it (CLI first, then `streamlit run
+  serve.py`, the st.App entry point scripts/run.sh uses), against a throw-away SQLite database,
+  so the E2E suite never touches a developer's data. It counts as started when our own
+  `/healthz` says the database answers, not merely when Streamlit is up.
 * Waits never sleep. Streamlit 1.67 exposes its state on the root element
   (``[data-testid="stApp"]``): ``data-test-connection-state`` (``CONNECTED``, ``CONNECTING`` ...)
   and ``data-test-script-state`` (``initial`` before the first run, then ``running`` /
@@ -22,6 +24,7 @@ Design choices worth knowing:
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -171,6 +174,8 @@ def build_env(root: Path) -> E2EEnv:
             "FIELD_DATA_DIR": str(data_dir),
             "FIELD_SECRETS_FILE": str(root / "no-secrets.toml"),
             "FIELD_TILES": "none",
+            # A test process: allows the test hooks (test_slice pins the clock with FIELD_FAKE_NOW).
+            "FIELD_TEST_MODE": "1",
             "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
             "STREAMLIT_SERVER_HEADLESS": "true",
             "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
@@ -196,7 +201,7 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run app.py` in its own process group, output captured to a log file."""
+    """`streamlit run serve.py` in its own process group, output captured to a log file."""
 
     def __init__(self, e2e: E2EEnv, log_path: Path) -> None:
         self.e2e = e2e
@@ -204,16 +209,19 @@ class AppServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.health: dict[str, object] = {}  # /healthz's answer once started
         self._log_fh = None
 
-    def start(self, deadline_s: float = 90.0) -> str:
-        app_py = self.e2e.app_root / "app.py"
-        if not app_py.is_file():
-            raise RuntimeError(f"{app_py} does not exist: the app is not there to test")
+    def start(self, deadline_s: float = 90.0, *, expect_status: int = 200) -> str:
+        """Start the server and wait until `/healthz` answers `expect_status` (503 to test a
+        server whose database is down)."""
+        entry = self.e2e.app_root / "serve.py"
+        if not entry.is_file():
+            raise RuntimeError(f"{entry} does not exist: the app is not there to test")
         self._log_fh = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(app_py),
+                sys.executable, "-m", "streamlit", "run", str(entry),
                 "--server.port", str(self.port),
                 "--server.headless", "true",
                 "--server.address", "127.0.0.1",
@@ -226,13 +234,14 @@ class AppServer:
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # own process group, so teardown kills children too
         )
-        self._wait_healthy(deadline_s)
+        self.health = self._wait_healthy(deadline_s, expect_status)
         return self.url
 
-    def _wait_healthy(self, deadline_s: float) -> None:
-        """Poll the health endpoint (an HTTP poll, not a sleep-and-hope) until ok or the deadline."""
+    def _wait_healthy(self, deadline_s: float, expect_status: int = 200) -> dict[str, object]:
+        """Poll our health route (an HTTP poll, not a sleep-and-hope) until it answers
+        `expect_status` or the deadline passes; returns its JSON body."""
         assert self.proc is not None
-        health = f"{self.url}/_stcore/health"
+        health = f"{self.url}/healthz"
         deadline = time.monotonic() + deadline_s
         last_error = "no answer yet"
         while time.monotonic() < deadline:
@@ -241,18 +250,19 @@ class AppServer:
                     f"streamlit exited with {self.proc.returncode} before becoming healthy\n{self.log_tail()}"
                 )
             try:
-                with urllib.request.urlopen(health, timeout=2) as resp:  # noqa: S310 - local URL
-                    body = resp.read().decode("utf-8", "replace").strip()
-                    if resp.status == 200 and body == "ok":
-                        return
-                    last_error = f"HTTP {resp.status}: {body[:200]}"
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+                status, body = _get(health)
+                if status == expect_status:
+                    answer = json.loads(body)
+                    if isinstance(answer, dict) and answer.get("ok") is (expect_status == 200):
+                        return answer
+                last_error = f"HTTP {status}: {body[:200]}"
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, ValueError) as exc:
                 last_error = repr(exc)
             # Bounded back-off between polls; the condition being awaited is the HTTP answer.
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=0.2)
         raise RuntimeError(
-            f"streamlit not healthy at {health} within {deadline_s:.0f}s ({last_error})\n{self.log_tail()}"
+            f"no HTTP {expect_status} from {health} within {deadline_s:.0f}s ({last_error})\n{self.log_tail()}"
         )
 
     def log_tail(self, lines: int = 200) -> str:
@@ -278,6 +288,15 @@ class AppServer:
         if self._log_fh is not None:
             self._log_fh.close()
             self._log_fh = None
+
+
+def _get(url: str) -> tuple[int, str]:
+    """Status and body of a local GET, error statuses included (urllib raises on those)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - local URL
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
 
 
 # --------------------------------------------------------------------------- network guard

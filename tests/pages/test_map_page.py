@@ -188,3 +188,20 @@ def test_exports_offered(app_env, users, data) -> None:  # type: ignore[no-untyp
     at = _app(users["viewer"].id)
     keys = {b.key for b in at.get("download_button")}
     assert {"dl_geojson", "dl_csv", "dl_png"} <= keys, keys
+
+
+def test_rendering_the_map_writes_nothing(app_env, users, data) -> None:  # type: ignore[no-untyped-def]
+    # Closing findings whose 公示 has ended is `python -m field advance`; a read never does it.
+    from field.data.models import AuditEvent, Finding
+
+    f = data["运河乙厂"]
+    with app_env.session() as s:
+        row = s.get(Finding, f.id)
+        row.status, row.notice_ends_on = "public_notice", clock.today_local() - dt.timedelta(days=1)
+        s.commit()
+        events = s.query(AuditEvent).count()
+    at = _app(users["viewer"].id, {"finding": str(f.id)})
+    assert not at.exception, at.exception
+    with app_env.session() as s:
+        assert s.get(Finding, f.id).status == "public_notice"
+        assert s.query(AuditEvent).count() == events

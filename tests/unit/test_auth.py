@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from field.config import load_settings
 from field.data.models import AuditEvent, User
 from field.domain.errors import FieldError, PermissionDenied, ValidationError
 from field.services import auth
@@ -44,6 +45,28 @@ def test_wrong_password_counts_down_then_locks_for_15_minutes(session, users) ->
     assert auth.authenticate(session, "viewer", PASSWORD, now=t0 + dt.timedelta(minutes=16)).username == "viewer"
 
 
+def test_failed_logins_and_the_lockout_are_kept_although_the_login_raises(rt, users) -> None:
+    """authenticate() only flushes; its refusals are RecordedRefusals, so the page's unit of
+    work commits the count (and the lock) before showing the message."""
+    t0 = dt.datetime(2026, 5, 1, 8, 0, tzinfo=dt.UTC)
+    keys = []
+    for i in range(5):
+        with pytest.raises(FieldError) as e, rt.uow() as s:
+            auth.authenticate(s, "viewer", "wrong", now=t0 + dt.timedelta(seconds=i))
+        keys.append(e.value.key)
+        if i == 0:
+            with rt.read() as s:
+                assert s.scalar(select(User.failed_logins).where(User.username == "viewer")) == 1
+    assert keys == ["auth.bad_credentials"] * 4 + ["auth.locked"]
+    with rt.read() as s:
+        viewer = s.scalar(select(User).where(User.username == "viewer"))
+        assert viewer.locked_until is not None
+        assert s.scalar(select(AuditEvent).where(AuditEvent.action == "locked", AuditEvent.actor_id == viewer.id))
+    with pytest.raises(FieldError) as e, rt.uow() as s:
+        auth.authenticate(s, "viewer", PASSWORD, now=t0 + dt.timedelta(minutes=14))
+    assert e.value.key == "auth.locked"
+
+
 def test_unknown_user_gets_the_same_kind_of_refusal(session, users) -> None:
     with pytest.raises(FieldError) as e:
         auth.authenticate(session, "nobody", "x")
@@ -75,7 +98,8 @@ def test_bad_user_input(session, users, kwargs, key) -> None:
 def test_bootstrap_admin_only_on_empty_db(session, monkeypatch) -> None:
     monkeypatch.setenv("FIELD_ADMIN_USER", "boss")
     monkeypatch.setenv("FIELD_ADMIN_PASSWORD", "a very long secret")
-    made = auth.bootstrap_admin_from_env(session)
+    s = load_settings()
+    made = auth.bootstrap_admin(session, s.admin_user, s.admin_password)
     assert made is not None and made.role == "admin"
-    assert auth.bootstrap_admin_from_env(session) is None  # never a second time
+    assert auth.bootstrap_admin(session, s.admin_user, s.admin_password) is None  # never a second time
     assert session.scalar(select(User).where(User.username == "boss")) is not None

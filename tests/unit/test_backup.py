@@ -25,6 +25,7 @@ def _counts(session) -> dict[str, int]:
 def test_round_trip_into_a_fresh_sqlite_database(session, rt, users, tmp_path: Path) -> None:
     _f, rec = _ready_for_signoff(session, rt, users)
     signoff.sign(session, users["super"], rec.id, "同意", settings=rt.settings, now=T0 + dt.timedelta(days=1))
+    session.commit()  # the test is the entry point: services only flush
     before = _counts(session)
     archive = tmp_path / "b.tar.gz"
     manifest = backup.backup(rt.engine, rt.store.root, archive)

@@ -116,7 +116,9 @@ def test_full_slice_to_public_notice_then_closed(session, rt, users) -> None:
     assert f.notice_ends_on == dt.date(2026, 6, 16)
     assert so.prev_hash == signoff.GENESIS and len(so.chain_hash) == 64
     assert signoff.advance_notices(session, settings=rt.settings, now=T0 + dt.timedelta(days=10)) == 0
-    assert signoff.advance_notices(session, settings=rt.settings, now=T0 + dt.timedelta(days=15)) == 1
+    # The last notice day still takes objections: the item closes the day after it (issue #11).
+    assert signoff.advance_notices(session, settings=rt.settings, now=T0 + dt.timedelta(days=15)) == 0
+    assert signoff.advance_notices(session, settings=rt.settings, now=T0 + dt.timedelta(days=16)) == 1
     session.refresh(f)
     assert f.status == "closed" and f.recheck_due_on is not None
     actions = [e.action for e in audit.history(session, "finding", f.id)]
@@ -196,12 +198,25 @@ def test_signed_record_cannot_be_signed_again(session, rt, users) -> None:
     assert e.value.params["who"] == "SUPER"
 
 
+def test_spring_festival_notice_counts_the_statutory_calendar(session, rt, users) -> None:
+    """10 working days after 2026-02-10 end on 2026-03-02 (调休 Saturdays count, the holiday week
+    does not); weekdays-minus-FIELD_HOLIDAYS said 2026-02-24."""
+    f, rec = _ready_for_signoff(session, rt, users)
+    signed = dt.datetime(2026, 2, 10, 2, 0, tzinfo=dt.UTC)  # 10:00 in China
+    signoff.sign(session, users["super"], rec.id, "同意验收", settings=rt.settings, now=signed)
+    session.refresh(f)
+    assert f.notice_ends_on == dt.date(2026, 3, 2)
+    last_day = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # 17:00 on the last notice day
+    assert signoff.advance_notices(session, settings=rt.settings, now=last_day) == 0
+    assert signoff.advance_notices(session, settings=rt.settings, now=last_day + dt.timedelta(hours=8)) == 1
+
+
 def test_rebound_reopens_and_keeps_history(session, rt, users) -> None:
     f, rec = _ready_for_signoff(session, rt, users)
     signoff.sign(session, users["super"], rec.id, settings=dataclasses.replace(rt.settings, public_notice_days=0))
     session.refresh(f)
     assert f.status == "closed"
-    signoff.record_recheck(session, users["field"], f.id, rebound=True, facts="复查发现反弹")
+    signoff.record_recheck(session, users["field"], f.id, rebound=True, facts="复查发现反弹", settings=rt.settings)
     session.commit()
     session.refresh(f)
     assert f.status == "reopened"
@@ -258,18 +273,18 @@ def test_two_supervisors_sign_at_once_exactly_one_wins(rt, users, session) -> No
     results: list[str] = []
 
     def attempt(username: str) -> None:
-        with rt.session() as s:
-            from field.data.models import User
+        from field.data.models import User
 
-            user = s.scalar(select(User).where(User.username == username))
-            record = s.get(Verification, rec.id)  # both read the record before either writes
-            assert record.state == "submitted"
-            barrier.wait()
-            try:
+        try:
+            with rt.uow() as s:  # the page's unit of work: the service flushes, this commits
+                user = s.scalar(select(User).where(User.username == username))
+                record = s.get(Verification, rec.id)  # both read the record before either writes
+                assert record.state == "submitted"
+                barrier.wait()
                 signoff.sign(s, user, rec.id, settings=rt.settings)
-                results.append("ok")
-            except FieldError as exc:
-                results.append(exc.key)
+            results.append("ok")
+        except FieldError as exc:
+            results.append(exc.key)
 
     threads = [threading.Thread(target=attempt, args=(u,)) for u in ("super", "super2")]
     for t in threads:
@@ -279,6 +294,40 @@ def test_two_supervisors_sign_at_once_exactly_one_wins(rt, users, session) -> No
     assert sorted(results) == ["ok", "signoff.already_signed"] or sorted(results) == ["ok", "signoff.busy"]
     assert session.scalar(select(func.count()).select_from(SignOff)) == 1
     assert signoff.verify_chain(session, rt.store.root) == []
+
+
+def test_the_second_signature_loses_with_the_first_signers_name(rt, users, session) -> None:
+    """The race, one step at a time: both units of work read the record, one commits its
+    signature, the other's savepoint is undone and it is told who signed first."""
+    from field.data.models import User
+
+    _f, rec = _ready_for_signoff(session, rt, users)
+    with rt.uow() as late:
+        assert late.get(Verification, rec.id).state == "submitted"  # read before the other signs
+        with rt.uow() as first:
+            signoff.sign(first, first.get(User, users["super"].id), rec.id, settings=rt.settings)
+        with pytest.raises(ConflictError) as lost:
+            signoff.sign(late, late.get(User, users["super2"].id), rec.id, settings=rt.settings)
+    assert lost.value.key == "signoff.already_signed" and lost.value.params["who"] == "SUPER"
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(SignOff)) == 1
+    assert signoff.verify_chain(session, rt.store.root) == []
+
+
+def test_a_signature_is_undone_with_its_unit_of_work(rt, users, session) -> None:
+    """sign() only flushes (inside a savepoint): when a later step of the same action fails,
+    nothing of the signature stays. On SQLite a savepoint opened before any write would have
+    committed on RELEASE; field.data.db opens the transaction first."""
+    from field.data.models import User
+
+    f, rec = _ready_for_signoff(session, rt, users)
+    with pytest.raises(RuntimeError), rt.uow() as s:
+        signoff.sign(s, s.get(User, users["super"].id), rec.id, settings=rt.settings)
+        raise RuntimeError("a later step of the same action fails")
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(SignOff)) == 0
+    assert session.get(Verification, rec.id).state == "submitted"
+    assert session.get(Finding, f.id).status == "awaiting_signoff"
 
 
 def test_every_change_leaves_an_audit_event(session, rt, users) -> None:
@@ -356,3 +405,64 @@ def test_control_characters_are_dropped_html_is_kept(session, rt, users) -> None
         truthfulness="false", facts="无\x00异常"), now=T0)
     session.commit()
     assert rec.facts == "无异常"
+
+
+def test_verifiable_applies_the_scope_before_the_limit(session, users) -> None:
+    """pages/verify.py used to take the newest 500 findings and then drop other counties in
+    Python: a 运河区 user saw nothing once 500 newer findings elsewhere were waiting."""
+    from field.data.models import Site
+
+    mine = [_finding(session, users["field"], site_name=f"运河{i}") for i in range(3)]
+    elsewhere, _outside = findings.locate(*HUANGHUA)
+    site = Site(name="黄骅某厂", lon=HUANGHUA[0], lat=HUANGHUA[1], location_source="typed",
+                county_adcode=elsewhere)
+    session.add(site)
+    session.flush()
+    session.add_all([Finding(site_id=site.id, author_id=users["field"].id, description="newer, elsewhere",
+                             status="pending", created_at=T0) for _ in range(signoff.MAX_CHOICES + 1)])
+    session.commit()
+    got = signoff.verifiable(session, users["field_yunhe"])
+    assert sorted(f.id for f in got) == sorted(f.id for f in mine)
+    everything = signoff.verifiable(session, users["field"])
+    assert len(everything) == signoff.MAX_CHOICES and not {f.id for f in mine} & {f.id for f in everything}
+
+
+def test_verifiable_follows_the_workflow(session, rt, users) -> None:
+    from field.domain import workflow
+
+    f, _rec = _ready_for_signoff(session, rt, users)  # awaiting sign-off: no new record now
+    g = _finding(session, users["field"], site_name="另一处")
+    assert [x.id for x in signoff.verifiable(session, users["field"])] == [g.id]
+    assert all(workflow.can_verify(x.status) for x in signoff.verifiable(session, users["field"]))
+    with pytest.raises(PermissionDenied):
+        signoff.verifiable(session, users["viewer"])
+    assert f.status == "awaiting_signoff"
+
+
+def test_correctable_lists_signed_records_in_scope_only(session, rt, users) -> None:
+    _f, rec = _ready_for_signoff(session, rt, users)
+    _g, far = _ready_for_signoff(session, rt, users, where=HUANGHUA)
+    assert signoff.correctable(session, users["field"]) == []
+    signoff.sign(session, users["super"], rec.id, settings=rt.settings, now=T0 + dt.timedelta(days=1))
+    signoff.sign(session, users["super"], far.id, settings=rt.settings, now=T0 + dt.timedelta(days=1))
+    session.commit()
+    assert [v.id for v in signoff.correctable(session, users["field"])] == [far.id, rec.id]
+    assert [v.id for v in signoff.correctable(session, users["field_yunhe"])] == [rec.id]
+    assert set(signoff.latest_signoffs(session, users["viewer"], _f)) == {rec.id}
+
+
+def test_four_eyes_counts_the_inspectors_in_the_queue_and_at_signing(session, rt, users) -> None:
+    """One definition (signoff.is_own_record): a supervisor named as an inspector is warned in
+    the queue and refused at signing, like the record's author."""
+    f = _finding(session, users["field"])
+    after = _photo(session, rt, users["field"], seed=11)
+    rec = signoff.write_verification(session, users["field"], f.id, VerificationInput(
+        truthfulness="true", facts="x", inspectors=["FIELD", "SUPER"], after_photo_ids=[after.id]), now=T0)
+    session.commit()
+    own = {i["record"].id: i["own"] for i in signoff.queue(session, users["super"])}
+    assert own == {rec.id: True}
+    assert {i["record"].id: i["own"] for i in signoff.queue(session, users["super2"])} == {rec.id: False}
+    with pytest.raises(ConflictError) as e:
+        signoff.sign(session, users["super"], rec.id, settings=rt.settings)
+    assert e.value.key == "signoff.own_record"
+    assert signoff.queue(session, users["super_yunhe"])  # 运河区 is in its scope

@@ -13,7 +13,7 @@ T0 = dt.datetime(2026, 6, 1, 1, 0, tzinfo=dt.UTC)
 
 
 def test_resume_until_expiry(session, users) -> None:
-    token, expires = sessions.start(session, users["field"], now=T0)
+    token, expires = sessions.start(session, users["field"], hours=12, now=T0)
     assert expires == T0 + dt.timedelta(hours=12)
     assert sessions.resume(session, token, now=T0 + dt.timedelta(hours=11)).username == "field"
     assert sessions.resume(session, token, now=T0 + dt.timedelta(hours=12)) is None
@@ -23,7 +23,7 @@ def test_resume_until_expiry(session, users) -> None:
 
 
 def test_logout_revokes_and_garbage_is_refused(session, users) -> None:
-    token, _ = sessions.start(session, users["viewer"], now=T0)
+    token, _ = sessions.start(session, users["viewer"], hours=12, now=T0)
     sessions.end(session, token, users["viewer"])
     assert sessions.resume(session, token, now=T0) is None
     assert sessions.resume(session, "", now=T0) is None
@@ -32,7 +32,7 @@ def test_logout_revokes_and_garbage_is_refused(session, users) -> None:
 
 
 def test_disabled_or_locked_user_cannot_resume(session, users) -> None:
-    token, _ = sessions.start(session, users["field"], now=T0)
+    token, _ = sessions.start(session, users["field"], hours=12, now=T0)
     users["field"].locked_until = T0 + dt.timedelta(minutes=15)
     session.commit()
     assert sessions.resume(session, token, now=T0 + dt.timedelta(minutes=1)) is None
