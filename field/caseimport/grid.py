@@ -78,9 +78,9 @@ def check_unpacked(data: bytes, name: str) -> None:
 
 def _read_xlsx(data: bytes, name: str, header: HeaderFinder) -> tuple[str, Grid]:
     """The first sheet with a recognisable header (a workbook may open on a cover sheet)."""
-    from openpyxl import load_workbook
-
     from unittest import mock
+
+    from openpyxl import load_workbook
 
     check_unpacked(data, name)
     try:

@@ -1,7 +1,7 @@
 """case identity within an inspection; every batch a case was published in; every county
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0005 (chained after main's 0005_programme when main was merged)
 
 A case was (受理编号, batch); it becomes (inspection, case_key) so a republished case updates the
 stored one. Existing rows keep their data: each becomes inspection "" with its normalised
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -314,3 +314,39 @@ def test_petition_ledger_has_results_real_dates_and_typed_columns(session, users
     assert isinstance(ws.cell(row=3, column=col).value, dt.datetime)
     headers = [c.value for c in ws[2]]
     assert {"调查核实情况", "处理和整改情况", "责任人被处理情况"} <= set(headers)
+
+
+# ------------------------------------------------------------------ migration 0004 keeps old data
+
+
+def test_migration_keeps_cases_stored_under_the_old_identity(rt) -> None:
+    """Cases stored as (受理编号, batch) — the same number twice under two batches included —
+    survive the upgrade with their batch and county links; nothing is merged unseen."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from field.data.db import alembic_config
+
+    cfg = alembic_config(rt.engine)
+    command.downgrade(cfg, "0005")
+    now = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    with rt.engine.begin() as conn:
+        for i, (no, batch) in enumerate([("D1*", 1), ("D1", 2), ("X2", 1)], 1):
+            conn.execute(text(
+                "INSERT INTO cases (id, case_no, batch, content, region_text, county_adcode, pollution_types, "
+                "pollution_text, key_attention, lead_unit, responsible_unit, responsible_person, responsible_phone, "
+                "extra, created_at, updated_at) VALUES (:id, :no, :b, 'c', '运河区', '130903', '[]', '', false, "
+                "'', '', '', '', '{}', :now, :now)"), {"id": i, "no": no, "b": batch, "now": now})
+            conn.execute(text(
+                "INSERT INTO case_results (case_id, facts, truthfulness_text, handling, accountability, "
+                "closure_target, category, handler, remarks, coop_unit, updated_at) VALUES "
+                "(:id, '经查属实', '', '', '', '', '', '', '', '', :now)"), {"id": i, "now": now})
+    command.upgrade(cfg, "head")
+    with rt.engine.connect() as conn:
+        keys = conn.execute(text("SELECT case_key FROM cases ORDER BY id")).scalars().all()
+        links = conn.execute(text("SELECT case_id, batch FROM case_batches ORDER BY case_id")).all()
+        counties = conn.execute(text("SELECT count(*) FROM case_counties")).scalar()
+    assert keys == ["D1", "D1@2", "X2"] and [tuple(r) for r in links] == [(1, 1), (2, 2), (3, 1)]
+    assert counties == 3
+    with rt.engine.connect() as conn:  # SQLite recreated `cases`: its results were not cascaded away
+        assert conn.execute(text("SELECT count(*) FROM case_results WHERE facts = '经查属实'")).scalar() == 3
