@@ -122,7 +122,7 @@ def _read_xlsx(data: bytes, name: str, header: HeaderFinder) -> tuple[str, Grid]
 def _UnsizedSheet() -> type:  # noqa: N802 (a class factory, so openpyxl is imported lazily)
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-    class UnsizedSheet(ReadOnlyWorksheet):  # type: ignore[misc]
+    class UnsizedSheet(ReadOnlyWorksheet):
         def _get_size(self) -> None:
             """Rows are counted while streaming; no pass over the XML just to size the sheet."""
 

@@ -62,3 +62,12 @@ def test_viewer_cannot_import_but_sees_ledgers(page_env) -> None:
     assert not at.exception
     assert any("角色无权" in i.value for i in at.info)
     assert any(b.label == "生成 Excel" for b in at.button)
+
+
+def test_import_tab_offers_inspection_batch_wording_date_confirmation_and_clear_blanks(page_env) -> None:
+    at = _page(page_env["off"])
+    assert not at.exception
+    assert at.text_input(key="cases_batch").value == ""  # 第29、30批 accepted, not a number box
+    assert at.text_input(key="cases_inspection") is not None
+    assert at.checkbox(key="cases_confirm_date").value is False  # a title date is only a suggestion
+    assert at.checkbox(key="cases_clear_blanks").value is False  # blanks never erase by default
