@@ -119,6 +119,9 @@ class Settings:
         "", "comma-separated ISO dates that are working days although the statutory calendar says otherwise")
     recheck_days: int = setting("90", "days after closing until the re-check (复查) is due")
     feedback_days: int = setting("10", "case feedback due this many days after hand-over")
+    inspection: str = setting(
+        "", "the inspection (round/team/province) imported cases belong to; a 受理编号 is one case within it "
+            "(default: read from each table's title, editable in the preview, `--inspection` on the CLI)")
     default_lang: str = setting("zh", "language of the UI and the command line until a user chooses",
                                 choices=("zh", "en"))
     admin_user: str = setting("", "the first admin's username, created on first start when there are no users")

@@ -30,10 +30,23 @@ def run_migrations_online() -> None:
         from field.data.db import make_engine
 
         engine = make_engine(load_settings().database_url)
-    with engine.begin() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
+    with engine.connect() as conn:
+        # SQLite batch migrations recreate a table (copy, drop, rename): with foreign keys on, the
+        # DROP would cascade-delete the rows that reference it (case_results of cases). The pragma
+        # only takes effect outside a transaction, so it is set before and restored after.
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+                with context.begin_transaction():
+                    context.run_migrations()
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 if context.is_offline_mode():

@@ -50,17 +50,22 @@ def import_tab() -> None:
         return
     upload = st.file_uploader(ui.t("cases.ui.file"), type=["xlsx", "csv"], key="cases_file")
     c1, c2 = st.columns(2)
-    batch = c1.number_input(ui.t("cases.ui.batch"), min_value=0, max_value=999, value=0, step=1, key="cases_batch")
+    batch = c1.text_input(ui.t("cases.ui.batch"), key="cases_batch")
     handed = c2.date_input(ui.t("cases.ui.handed_over"), value=None, key="cases_handed")
+    inspection = c1.text_input(ui.t("cases.ui.inspection"), value=rt.settings.inspection, key="cases_inspection")
+    confirm_date = c2.checkbox(ui.t("cases.ui.confirm_date"), key="cases_confirm_date")
+    clear_blanks = st.checkbox(ui.t("cases.ui.clear_blanks"), key="cases_clear_blanks")
     if st.button(ui.t("cases.ui.preview"), disabled=upload is None, key="cases_preview"):
         ss.pop("cases_parsed", None)
         progress = _progress_bar()
         try:
-            parsed = cases.parse_file(upload.getvalue(), upload.name, batch=int(batch) or None,
-                                      handed_over=handed, progress=progress,
+            parsed = cases.parse_file(upload.getvalue(), upload.name, batch=batch.strip() or None,
+                                      handed_over=handed, accept_suggested_date=confirm_date,
+                                      inspection=inspection.strip() or None,
+                                      default_inspection=rt.settings.inspection, progress=progress,
                                       feedback_days=rt.settings.feedback_days, city_adcode=rt.settings.city_adcode)
             with rt.read() as s:
-                cases.preview_import(s, user, parsed)
+                cases.preview_import(s, user, parsed, clear_blanks=clear_blanks)
             ss["cases_parsed"] = parsed
         except FieldError as exc:
             ui.show_error(exc)
@@ -68,17 +73,35 @@ def import_tab() -> None:
     if parsed is None:
         return
     st.info(_summary_text(cases.summarise(parsed)))
+    if parsed.inspection:
+        st.caption(ui.t("cases.ui.inspection_from", source=ui.t("cases.ui.source." + parsed.inspection_source))
+                   + f"：{parsed.inspection}")
+    if parsed.handed_over is None and parsed.suggested_date is not None:
+        st.caption(ui.t("cases.ui.suggested_date", date=parsed.suggested_date.isoformat()))
     for w in parsed.warnings:
         st.warning(w.text(lang))
+
+    def action(r: cases.ParsedRow) -> str:
+        return ui.t("cases.action.republished") if r.republished and r.action == "update" else \
+            ui.t("cases.action." + (r.action or "skip"))
+
+    def shown(v: object) -> str:
+        text = "" if v is None else str(v)
+        return text if len(text) <= 30 else text[:29] + "…"
+
     table = pd.DataFrame([{
         ui.t("cases.ui.col_row"): r.row_no,
         ui.t("cases.ui.col_status"): ui.t("cases.status." + r.status),
-        ui.t("cases.ui.col_action"): ui.t("cases.action." + (r.action or "skip")),
-        ui.t("detail.case_no"): r.values.get("case_no", ""),
+        ui.t("cases.ui.col_action"): action(r),
+        ui.t("cases.ui.col_identity"): ui.t("cases.identity." + r.identity),
+        ui.t("detail.case_no"): r.values.get("case_no", "") or r.key,
         ui.t("map.county"): r.values.get("region_text", ""),
         ui.t("map.types"): r.values.get("pollution_text", ""),
         ui.t("cases.ui.col_reasons"): "；".join(i.text(lang) for i in (*r.rejected, *r.warnings)),
-        ui.t("cases.ui.col_changed"): ", ".join(r.changed),
+        ui.t("cases.ui.col_changes"): "；".join(
+            [f"{f}: {shown(old)} → {shown(new)}" for f, (old, new) in r.changes.items()]
+            + ([f"batches + {'、'.join(str(b) for b in r.new_batches)}"] if r.action == "update" and r.new_batches
+               else [])),
     } for r in parsed.rows])
     st.dataframe(table, hide_index=True, width="stretch")
     if st.button(ui.t("cases.ui.apply"), type="primary", key="cases_apply"):
@@ -304,7 +327,7 @@ def ledgers_tab() -> None:
             ui.show_error(exc)
             return
     st.caption(ui.t("cases.ui.rows", n=len(led.rows)))
-    st.dataframe(pd.DataFrame(led.rows[:2000], columns=led.headers(lang)), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(led.table(lang, limit=2000)), hide_index=True, width="stretch")  # typed columns
     if st.button(ui.t("cases.ui.export"), key="led_export"):
         progress = _progress_bar()
         with ui.action() as act:

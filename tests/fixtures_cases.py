@@ -121,9 +121,9 @@ def csv_bytes(headers: list[str], rows: list[dict[str, Any]], *, encoding: str =
 
 
 def published_batch(n: int = 6, *, batch_title: str = "第三批", date_title: str = "2024年5月24日",
-                    seed: int = 3) -> bytes:
-    """The common shape: two title rows, the core columns, then data."""
-    return xlsx_bytes(CORE, make_rows(n, seed=seed),
+                    seed: int = 3, start: int = 1) -> bytes:
+    """The common shape: two title rows, the core columns, then data (受理编号 from `start` on)."""
+    return xlsx_bytes(CORE, make_rows(n, seed=seed, start=start),
                       title_rows=[f"中央第三生态环境保护督察组交办信访件办理情况（{batch_title}）",
                                   f"交办时间：{date_title}"])
 

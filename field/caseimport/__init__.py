@@ -15,7 +15,8 @@ transaction, bulk statements, one audit event per written case). Where each thin
 - `regions` — region text to county adcode;
 - `parse` — rows to `ParsedRow`s with warnings and rejections (a lost case is worse than an
   incomplete one);
-- `apply` — preview and the idempotent write;
+- `apply` — preview (identity within the inspection, merge rules, old -> new) and the
+  idempotent write;
 - `records` — the values the steps hand each other.
 
 Rules about a case once it is stored (deadline flags, the case list, responsibility) live in
@@ -29,6 +30,7 @@ from field.caseimport.cells import (
     TYPE_SYNONYMS,
     normalise_case_no,
     parse_batch,
+    parse_batches,
     parse_date,
     split_pollution_types,
 )
@@ -36,7 +38,7 @@ from field.caseimport.columns import COLUMNS
 from field.caseimport.grid import MAX_BYTES, MAX_ROWS, read_grid
 from field.caseimport.parse import parse_file
 from field.caseimport.records import ImportSummary, Issue, ParsedFile, ParsedRow, Progress, summarise
-from field.caseimport.regions import match_county
+from field.caseimport.regions import match_all, match_county
 
 # TODO(structure): pages/cases.py still reaches these through `caseimport`; once it imports
 # field.services.cases itself, drop this re-export.
@@ -45,7 +47,8 @@ from field.services.cases import assign_responsibility, batches, deadline_flag, 
 __all__ = [
     "CASE_FIELDS", "COLUMNS", "MAX_BYTES", "MAX_ROWS", "RESULT_FIELDS", "TYPE_SYNONYMS",
     "ImportSummary", "Issue", "ParsedFile", "ParsedRow", "Progress",
-    "apply_import", "import_cases", "match_county", "normalise_case_no", "parse_batch", "parse_date",
+    "apply_import", "import_cases", "match_all", "match_county", "normalise_case_no", "parse_batch",
+    "parse_batches", "parse_date",
     "parse_file", "preview_import", "read_grid", "split_pollution_types", "summarise",
     "assign_responsibility", "batches", "deadline_flag", "list_cases",
 ]

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from field.caseimport.records import Issue
+from field.domain.caseid import normalise_case_no as normalise_case_no  # re-exported: the matching key
 from field.domain.vocab import CLOSURE_STATES, POLLUTION_TYPES, RECEIVE_METHODS, TRUTHFULNESS
 
 # Sub-types and variants -> codes of vocab.POLLUTION_TYPES (see the module docstring).
@@ -40,7 +41,19 @@ _TYPE_SPLIT = re.compile(r"[、,，;；/／|｜\s]+|及|和")
 _YES = {"是", "√", "✓", "★", "*", "＊", "1", "y", "yes", "true", "重点关注", "重点"}
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
-BATCH_RE = re.compile(r"第\s*([0-9０-９零〇一二两三四五六七八九十百]+)\s*批")
+_NUM = r"[0-9０-９零〇一二两三四五六七八九十百]+"
+BATCH_RE = re.compile(r"第\s*(" + _NUM + r")\s*批")
+# "第29、30批", "第二十九、三十批", "第29-31批", "第29批、第30批"
+BATCHES_RE = re.compile(r"第\s*(" + _NUM + r"(?:\s*(?:批\s*)?[、,，和及与至到\-—~－]\s*第?\s*" + _NUM + r")*)\s*批")
+_RANGE = re.compile(r"[至到\-—~－]")
+# "2017年5月25日12时-5月26日12时": the window in which complaints were received, not a hand-over
+WINDOW_RE = re.compile(r"(?:\d{4}\s*年)?\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*\d{1,2}\s*[时点](?:\s*\d{1,2}\s*分)?\s*"
+                       r"[-—~－至到]+\s*(?:\d{4}\s*年)?\s*(?:\d{1,2}\s*月)?\s*\d{1,2}\s*日\s*\d{1,2}\s*[时点]"
+                       r"(?:\s*\d{1,2}\s*分)?")
+INSPECTION_RE = re.compile(r"(?:中央|[\u4e00-\u9fff]{2,3}省)?第[一二三四五六七八九十\d]+(?:轮)?[\u4e00-\u9fff]{0,10}?督察组")
+# A section row above a group of rows: 来电 / 来信 (also "一、来电件", "来信（12件）").
+SECTION_RE = re.compile(r"^(?:[一二三四五六七八九十\d]+\s*[、.．]\s*)?(来电|来信|电话|信件|来访|微信|网络)[件类]?"
+                        r"(?:[（(]\s*\d+\s*件?\s*[)）])?$")
 _DATE_RE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})")
 
 
@@ -62,11 +75,6 @@ def is_formula(value: Any) -> bool:
     if isinstance(value, str):
         return value.startswith("=") and len(value) > 1
     return type(value).__name__ in ("ArrayFormula", "DataTableFormula")
-
-
-def normalise_case_no(case_no: str) -> str:
-    """Matching key for a 受理编号: spaces and the 重点关注 star do not make a different case."""
-    return re.sub(r"\s+", "", case_no or "").rstrip("*＊").upper()
 
 
 def _cn_number(text: str) -> int | None:
@@ -96,6 +104,71 @@ def parse_batch(value: Any) -> int | None:
     text = str(value).strip()
     m = BATCH_RE.search(text)
     return _cn_number(m.group(1)) if m else _cn_number(text)
+
+
+def parse_batches(value: Any) -> list[int]:
+    """Every batch a published wording names: "第29、30批" -> [29, 30], "第29-31批" -> [29, 30, 31],
+    3 -> [3]; [] when it names none."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [int(value)] if value > 0 else []
+    text = str(value).strip()
+    m = BATCHES_RE.search(text)
+    if not m:
+        single = _cn_number(text)
+        return [single] if single else []
+    out: list[int] = []
+    parts = re.split(r"([、,，和及与至到\-—~－])", m.group(1))
+    pending_range = False
+    for part in parts:
+        part = part.replace("批", "").replace("第", "").strip()
+        if not part:
+            continue
+        if _RANGE.fullmatch(part):
+            pending_range = True
+            continue
+        if part in "、,，和及与":
+            continue
+        n = _cn_number(part)
+        if n is None:
+            continue
+        if pending_range and out and n > out[-1] and n - out[-1] <= 100:
+            out.extend(range(out[-1] + 1, n + 1))
+        elif n not in out:
+            out.append(n)
+        pending_range = False
+    return sorted(set(out))
+
+
+def title_dates(title: str) -> tuple[dt.date | None, dt.date | None, str]:
+    """(suggested hand-over date, publication date, reception window) from title rows.
+
+    A title's date is usually the publication date; it is offered as the hand-over date only as
+    a suggestion for the user to confirm. A reception window ("5月25日12时-5月26日12时") is kept
+    as text and its dates are never taken for either."""
+    m = WINDOW_RE.search(title or "")
+    window = re.sub(r"\s+", "", m.group(0)) if m else ""
+    rest = WINDOW_RE.sub(" ", title or "")
+    date = parse_date(rest)
+    labelled_handover = bool(re.search(r"交办(时间|日期)", rest))
+    return date, (None if labelled_handover else date), window
+
+
+def inspection_from_title(title: str) -> str:
+    """The inspection team a title names ("中央第三生态环境保护督察组"), or ""."""
+    m = INSPECTION_RE.search(re.sub(r"\s+", "", title or ""))
+    return m.group(0) if m else ""
+
+
+def section_row(raw: list[Any]) -> str | None:
+    """The section a row opens ("来电", "来信"), when it is one: every non-empty cell holds the
+    same short text (a merged row repeats it) and that text names a way of receiving."""
+    texts = {cell_text(v) for v in raw} - {""}
+    if len(texts) != 1:
+        return None
+    text = re.sub(r"\s+", "", next(iter(texts)))
+    return text if SECTION_RE.match(text) else None
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -156,14 +229,35 @@ def key_attention(case_no: str, cell: str) -> bool:
     return case_no.rstrip().endswith(("*", "＊")) or is_yes(cell or "否")
 
 
-def receive_method(text: str, case_no: str) -> str | None:
-    """电话 (D) or 信件 (X); when the column is empty, a hint from the number's format (never required)."""
-    code = None
-    if text:
-        code = RECEIVE_METHODS.from_text(text) or {"电话": "D", "信件": "X"}.get(text)
+_RECEIVE = {"电话": "D", "来电": "D", "电话举报": "D", "来电举报": "D", "热线": "D", "12369": "D",
+            "信件": "X", "来信": "X", "来信举报": "X", "信访": "X",
+            "微信举报": "other", "网络举报": "other", "其他途径": "other", "微信": "other", "网络": "other",
+            "来访": "other", "走访": "other", "其他": "other", "其它": "other", "邮件": "other", "电子邮件": "other",
+            "网上举报": "other", "现场举报": "other"}
+
+
+def receive_method(text: str, case_no: str) -> tuple[str | None, Issue | None]:
+    """(D / X / other, a warning): the 受理方式 wording read as a code, the published text being
+    kept by the caller; when the column is empty, a hint from the number's format. A wording we
+    do not know counts as `other` with a warning, never as nothing."""
+    code: str | None = None
+    issue = None
+    t = re.sub(r"\s+", "", text or "").rstrip("件")
+    if t:
+        code = RECEIVE_METHODS.from_text(t) or _RECEIVE.get(t)
+        if code is None:
+            code, issue = "other", Issue("cases.w_receive_other", {"text": text})
     if code is None and re.match(r"^[DX]\d", case_no.strip().upper()):
         code = case_no.strip()[0].upper()
-    return code
+    return code, issue
+
+
+_TRUTH = {"核实中": "checking", "正在调查": "checking", "调查核实中": "checking", "正在调查核实": "checking",
+          "待核实": "checking"}
+_CLOSURE = {"是": "done", "办结": "done", "已完成": "done", "完成": "done", "已办理": "done",
+            "阶段办结": "staged", "阶段性完成": "staged", "阶段性办理": "staged",
+            "否": "open", "未完成": "open", "正在办理": "ongoing", "办理中": "ongoing", "正在处理": "ongoing",
+            "处理中": "ongoing", "正在整改": "ongoing", "整改中": "ongoing", "持续推进": "ongoing"}
 
 
 def truthfulness(text: str) -> tuple[str | None, Issue | None]:
@@ -171,7 +265,7 @@ def truthfulness(text: str) -> tuple[str | None, Issue | None]:
     else unknown is kept as text only."""
     if not text:
         return None, None
-    code = TRUTHFULNESS.from_text(text)
+    code = TRUTHFULNESS.from_text(text) or _TRUTH.get(re.sub(r"\s+", "", text))
     if code is None and text in ("是", "否"):
         code = "true" if text == "是" else "false"
         return code, Issue("cases.w_old_truth", {"text": text, "label": TRUTHFULNESS[code].zh})
@@ -181,8 +275,9 @@ def truthfulness(text: str) -> tuple[str | None, Issue | None]:
 
 
 def closure_state(text: str) -> tuple[str | None, Issue | None]:
-    """The 是否办结 state code, reading 是/否 as done/open; a warning for anything else."""
+    """The 是否办结 state code (是/否 as done/open, 正在办理 as ongoing …); the caller keeps the text
+    verbatim, and anything unknown is a warning, never dropped."""
     if not text:
         return None, None
-    code = CLOSURE_STATES.from_text(text) or {"是": "done", "否": "open"}.get(text)
+    code = CLOSURE_STATES.from_text(text) or _CLOSURE.get(re.sub(r"\s+", "", text))
     return code, (Issue("cases.w_bad_closure", {"text": text}) if code is None else None)

@@ -50,6 +50,52 @@ def match(text: str, aliases: Aliases) -> str | None:
     return None
 
 
+_PART_SPLIT = re.compile(r"[、,，;；/／&＆+＋\s]+")
+_NOTE = re.compile(r"[（(][^）)]*[）)]|县市区合办件?|合办件?|联合办理|共同办理")
+
+
+def _find_in(part: str, names: list[tuple[str, str]]) -> list[str]:
+    """Every county named inside a longer string ("渤海新区黄骅市" names 黄骅市), left to right,
+    longest name first at each position, without overlaps."""
+    found: list[str] = []
+    i = 0
+    while i < len(part):
+        for alias, adcode in names:
+            if part.startswith(alias, i):
+                if adcode not in found:
+                    found.append(adcode)
+                i += len(alias) - 1
+                break
+        i += 1
+    return found
+
+
+def match_all(text: str, aliases: Aliases) -> tuple[list[str], list[str]]:
+    """(every county the text names, in order; the parts that name none). A 合办件 names several
+    ("河间市、肃宁县"); a part that is only the city ("沧州市") is not counted as unmatched when
+    another part names a county."""
+    names, prefixes = aliases
+    counties: list[str] = []
+    unmatched: list[str] = []
+    for part in _PART_SPLIT.split(_NOTE.sub("、", text or "")):
+        if not part:
+            continue
+        s = part
+        for p in prefixes:
+            if s.startswith(p):
+                s = s[len(p):]
+        first = match(s, aliases) if s else None
+        found = [first] if first else (_find_in(s, names) if s else [])
+        for c in found:
+            if c not in counties:
+                counties.append(c)
+        if not found:
+            unmatched.append(part)
+    if counties:
+        unmatched = [u for u in unmatched if u not in prefixes]
+    return counties, unmatched
+
+
 def match_county(text: str, city_adcode: str) -> str | None:
     """Adcode for region text such as 沧州市运河区, 运河区 or 运河; None for the city itself
     (沧州市) or anything unknown, which the caller keeps as text with a warning."""

@@ -43,7 +43,10 @@ def _fail(exc: BaseException, lang: str) -> int:
 
 
 def cmd_import_cases(args: argparse.Namespace) -> int:
-    """Exit 0 when written (or previewed with --dry-run), 1 on a refused file, 2 on bad arguments."""
+    """Exit 0 when written (or previewed with --dry-run), 1 on a refused file, 2 on bad arguments.
+
+    The title's date is never taken as the hand-over date unless confirmed: `--handed-over
+    YYYY-MM-DD`, or `--handed-over title` to confirm the date the title suggests."""
     from field import caseimport as cases
     from field.domain.errors import FieldError
 
@@ -52,12 +55,16 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
         print(f"no such file: {path}", file=sys.stderr)
         return 2
     handed = None
-    if args.handed_over:
+    accept_title = args.handed_over == "title"
+    if args.handed_over and not accept_title:
         try:
             handed = dt.date.fromisoformat(args.handed_over)
         except ValueError:
-            print(f"--handed-over must be YYYY-MM-DD, not {args.handed_over!r}", file=sys.stderr)
+            print(f"--handed-over must be YYYY-MM-DD or 'title', not {args.handed_over!r}", file=sys.stderr)
             return 2
+    batch: int | str | None = args.batch
+    if isinstance(batch, str) and batch.strip().isdigit():
+        batch = int(batch.strip())
     lang = getattr(args, "lang", "zh")
     rt = _runtime()
     # A dry run reads through a session that is never committed; a real import is one unit of work.
@@ -67,15 +74,20 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
             if user is None:
                 print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
                 return 2
-            parsed, summary = cases.import_cases(s, user, path.read_bytes(), path.name, batch=args.batch,
-                                                 handed_over=handed, dry_run=args.dry_run,
-                                                 feedback_days=rt.settings.feedback_days,
-                                                 city_adcode=rt.settings.city_adcode)
+            parsed, summary = cases.import_cases(
+                s, user, path.read_bytes(), path.name, batch=batch, handed_over=handed,
+                accept_suggested_date=accept_title, inspection=args.inspection,
+                default_inspection=rt.settings.inspection, clear_blanks=args.clear_blanks, dry_run=args.dry_run,
+                feedback_days=rt.settings.feedback_days, city_adcode=rt.settings.city_adcode)
     except FieldError as exc:
         return _fail(exc, lang)
     if args.json:
         print(json.dumps(summary.as_dict()))
         return 0
+    print(f"inspection: {parsed.inspection or '-'} ({parsed.inspection_source or 'unknown'}); "
+          f"batch: {parsed.batch_text or '-'}; hand-over date: {parsed.handed_over or '-'}"
+          + (f" (title suggests {parsed.suggested_date}: confirm with --handed-over title)"
+             if parsed.handed_over is None and parsed.suggested_date else ""))
     for w in parsed.warnings:
         print(f"file: {w.text(lang)}")
     for r in parsed.rows:
@@ -84,12 +96,21 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
         for issue in r.warnings:
             print(f"row {r.row_no} warning: {issue.text(lang)}")
         if r.action == "update":
-            print(f"row {r.row_no} update: {', '.join(r.changed)}")
+            label = "republished" if r.republished else "update"
+            shown = [f"{f}: {_short(old)} -> {_short(new)}" for f, (old, new) in r.changes.items()]
+            if r.new_batches:
+                shown.append("batches + " + "、".join(str(b) for b in r.new_batches))
+            print(f"row {r.row_no} {label}: " + "; ".join(shown))
     verb = "would import" if args.dry_run else "imported"
     d = summary.as_dict()
-    print(f"{verb} {d['imported']}, updated {d['updated']}, unchanged {d['unchanged']}, "
-          f"rejected {d['rejected']}, rows with warnings {d['warnings']}")
+    print(f"{verb} {d['imported']}, updated {d['updated']} (republished {d['republished']}), "
+          f"unchanged {d['unchanged']}, rejected {d['rejected']}, rows with warnings {d['warnings']}")
     return 0
+
+
+def _short(value: Any, n: int = 40) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def cmd_export_ledger(args: argparse.Namespace) -> int:
@@ -182,8 +203,13 @@ def add_parsers(sub: Any) -> None:
 
     ic = sub.add_parser("import-cases", help="import a 交办件 batch (.xlsx or .csv, UTF-8 or GBK)")
     ic.add_argument("file")
-    ic.add_argument("--batch", type=int, help="batch number (第X批); default: from the file")
-    ic.add_argument("--handed-over", help="hand-over date YYYY-MM-DD; default: from the file")
+    ic.add_argument("--batch", help="batch as published: 3, 第三批 or 第29、30批; default: from the title")
+    ic.add_argument("--handed-over", help="hand-over date YYYY-MM-DD, or 'title' to confirm the title's date; "
+                                          "default: the 交办日期 column (a title date is never guessed)")
+    ic.add_argument("--inspection", help="inspection (round/team/province) the 受理编号 belong to; "
+                                         "default: FIELD_INSPECTION, else the title")
+    ic.add_argument("--clear-blanks", action="store_true",
+                    help="let empty cells erase stored values (default: a blank never erases)")
     ic.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     ic.add_argument("--json", action="store_true", help="print one JSON line of counts")
     ic.add_argument("--user", help="act as this user (default: the first admin)")

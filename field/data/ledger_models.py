@@ -44,6 +44,7 @@ class CaseResult(Base):
     handling: Mapped[str] = mapped_column(Text, default="")  # 处理和整改情况
     accountability: Mapped[str] = mapped_column(Text, default="")  # 责任人被处理情况 / 问责情况
     closure_state: Mapped[str | None] = mapped_column(String(10), default=None)  # vocab.CLOSURE_STATES
+    closure_text: Mapped[str] = mapped_column(String(50), default="")  # 是否办结 as published
     closure_target: Mapped[str] = mapped_column(String(200), default="")  # 办结目标
     category: Mapped[str] = mapped_column(String(100), default="")  # 处理类别
     handler: Mapped[str] = mapped_column(String(100), default="")  # 办案人

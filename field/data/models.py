@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from field.domain.caseid import normalise_case_no
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -91,17 +93,34 @@ class County(Base):
     city_adcode: Mapped[str] = mapped_column(String(12))
 
 
+def _case_key_default(context: Any) -> str:
+    """A case inserted without an explicit key (demo data, old scripts) is known by its 受理编号."""
+    return normalise_case_no(context.get_current_parameters().get("case_no") or "")
+
+
 class Case(Base):
-    """A 交办件 as handed over by the inspection team; 受理编号 is kept verbatim."""
+    """A 交办件 as handed over by the inspection team; 受理编号 is kept verbatim.
+
+    Identity is `case_key` within `inspection` (round/team/province), never the batch: later
+    tables republish earlier cases, and each publication is a `CaseBatch` row. `batch` is the
+    first batch it was published in (what lists sort and filter by first); `county_adcode` the
+    first county named, every county named being a `CaseCounty` row.
+    """
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("case_no", "batch", name="uq_case_no_batch"),)
+    __table_args__ = (UniqueConstraint("inspection", "case_key", name="uq_case_identity"),
+                      Index("ix_cases_batch", "batch"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_no: Mapped[str] = mapped_column(String(64))
+    inspection: Mapped[str] = mapped_column(String(100), default="")  # 督察组 / 轮次 / 省 as named
+    case_key: Mapped[str] = mapped_column(String(80), default=_case_key_default)
+    identity: Mapped[str] = mapped_column(String(8), default="case_no")  # case_no / seq / hash
     batch: Mapped[int | None] = mapped_column(Integer, default=None)
     handed_over_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    receive_method: Mapped[str | None] = mapped_column(String(2), default=None)  # D / X
+    handed_over_source: Mapped[str] = mapped_column(String(10), default="")  # column / confirmed
+    receive_method: Mapped[str | None] = mapped_column(String(10), default=None)  # D / X / other
+    receive_text: Mapped[str] = mapped_column(String(50), default="")  # 受理方式 as published
     content: Mapped[str] = mapped_column(Text, default="")
     region_text: Mapped[str] = mapped_column(String(200), default="")
     county_adcode: Mapped[str | None] = mapped_column(ForeignKey("counties.adcode"), default=None)
@@ -118,6 +137,43 @@ class Case(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     findings: Mapped[list[Finding]] = relationship(back_populates="case")
+    batch_links: Mapped[list[CaseBatch]] = relationship(order_by="CaseBatch.batch", viewonly=True)
+    county_links: Mapped[list[CaseCounty]] = relationship(viewonly=True)
+
+
+class CaseBatch(Base):
+    """One publication of a case: the batch (第X批) it appeared in, as published there.
+
+    The 序号 and the 来电/来信 section are per publication (a republishing table numbers its rows
+    anew); the title's publication date and reception window are what they are, never the
+    hand-over date.
+    """
+
+    __tablename__ = "case_batches"
+    __table_args__ = (UniqueConstraint("case_id", "batch", name="uq_case_batch"),
+                      Index("ix_case_batches_batch", "batch"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    batch: Mapped[int] = mapped_column(Integer)
+    batch_text: Mapped[str] = mapped_column(String(50), default="")  # "第29、30批" as published
+    seq: Mapped[str] = mapped_column(String(20), default="")  # 序号 as published
+    section: Mapped[str] = mapped_column(String(20), default="")  # the 来电/来信 section row above it
+    published_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    reception_window: Mapped[str] = mapped_column(String(100), default="")  # "5月25日12时-5月26日12时"
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    row_no: Mapped[int | None] = mapped_column(Integer, default=None)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CaseCounty(Base):
+    """A county a case was handed to; a 合办件 names several and each of them sees the case."""
+
+    __tablename__ = "case_counties"
+    __table_args__ = (Index("ix_case_counties_county", "county_adcode"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    county_adcode: Mapped[str] = mapped_column(ForeignKey("counties.adcode"), primary_key=True)
 
 
 class Site(Base):

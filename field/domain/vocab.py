@@ -128,12 +128,14 @@ TRUTHFULNESS = Vocabulary(
         Term("mostly", "基本属实", "Mostly true"),
         Term("partly", "部分属实", "Partly true"),
         Term("false", "不属实", "Unfounded"),
+        Term("checking", "正在核实", "Being checked"),  # published before the verdict is known
     ],
 )
 
 RECEIVE_METHODS = Vocabulary(
     "receive_method",
-    [Term("D", "来电", "Phone"), Term("X", "来信", "Letter")],
+    # "other": 微信举报, 网络举报, 其他途径 … (the published wording is kept next to the code)
+    [Term("D", "来电", "Phone"), Term("X", "来信", "Letter"), Term("other", "其他途径", "Other channel")],
 )
 
 PHOTO_KINDS = Vocabulary(
@@ -146,6 +148,7 @@ CLOSURE_STATES = Vocabulary(
     [
         Term("done", "已办结", "Done"),
         Term("staged", "阶段性办结", "Done for now"),
+        Term("ongoing", "正在办理", "In progress"),
         Term("open", "未办结", "Not done"),
     ],
 )

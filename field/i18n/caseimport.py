@@ -12,9 +12,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cases.no_header": {"zh": "在前 {rows} 行中没有找到表头（需要“受理编号”或“交办问题基本情况”等列）。",
                         "en": "No header found in the first {rows} rows (need columns such as 受理编号 or "
                               "交办问题基本情况)."},
-    "cases.too_many_rows": {"zh": "文件有 {n} 行数据，超过单次导入上限 {max} 行，请拆分后导入。未写入任何数据。",
-                            "en": "The file has {n} data rows, more than the {max} one import may hold: "
-                                  "split it. Nothing was written."},
+    "cases.too_many_rows": {"zh": "文件至少有 {n} 行，超过单次导入上限 {max} 行数据，请拆分后导入。未写入任何数据。",
+                            "en": "The file has at least {n} rows, more than the {max} data rows one import may "
+                                  "hold: split it. Nothing was written."},
+    "cases.too_big_unpacked": {"zh": "文件“{name}”解压后超过 {max} MB（可能是损坏或恶意的文件），已拒绝。未写入任何数据。",
+                               "en": "“{name}” unpacks to more than {max} MB (a damaged or malicious file): "
+                                     "refused. Nothing was written."},
+    "cases.too_many_cells": {"zh": "表格中的非空单元格超过 {max} 个，请只保留交办件表格后再导入。",
+                             "en": "The workbook has more than {max} non-empty cells: keep only the case table "
+                                   "and import that."},
+    "cases.csv_malformed": {"zh": "CSV 文件“{name}”第 {line} 行起格式错误（引号不配对等：{reason}），未导入任何数据。"
+                                  "请在 Excel/WPS 中打开检查后另存。",
+                            "en": "The CSV “{name}” is malformed from line {line} (unbalanced quote or similar: "
+                                  "{reason}); nothing was imported. Open it in Excel/WPS, check and save again."},
+    "cases.csv_ragged": {"zh": "CSV 文件“{name}”第 {line} 行有 {n} 个单元格，而表头有 {width} 列（行被截断或合并），"
+                               "未导入任何数据。",
+                         "en": "Line {line} of the CSV “{name}” has {n} cells but the header has {width} columns "
+                               "(the row was cut or merged); nothing was imported."},
+    "cases.bad_batch": {"zh": "批次“{text}”无法识别（可填 3、第三批 或 第29、30批）。",
+                        "en": "Batch “{text}” not understood (write 3, 第三批 or 第29、30批)."},
     "cases.too_big": {"zh": "文件过大（{mb} MB），上限 {max} MB。", "en": "File too large ({mb} MB; limit {max} MB)."},
     "cases.empty": {"zh": "表头下没有数据行。", "en": "There are no data rows under the header."},
     # file-level warnings
@@ -25,6 +41,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cases.no_handed_over": {"zh": "未填写交办日期，表格中也没有，无法计算10日反馈时限。",
                              "en": "No hand-over date given or found: the 10-day feedback deadline is unknown."},
     "cases.no_batch": {"zh": "未填写批次，表格中也没有批次信息。", "en": "No batch given and none found in the file."},
+    "cases.date_suggested": {"zh": "标题中的日期 {date} 通常是公开日期，仅作建议：确认它是交办日期后才会使用。",
+                             "en": "The title's date {date} is usually the publication date: it is only a "
+                                   "suggestion, used as the hand-over date once you confirm it."},
+    "cases.reception_window": {"zh": "标题中的受理时段“{text}”已原样保存，不作为交办日期。",
+                               "en": "The reception window “{text}” in the title is kept as text, not taken as "
+                                     "the hand-over date."},
+    "cases.no_inspection": {"zh": "未确定督察组/轮次：受理编号将在“未指定督察”内识别。请填写督察组（如“中央第三生态环境保护督察组”）。",
+                            "en": "No inspection (round/team) known: case numbers are matched within "
+                                  "“unnamed inspection”. Enter the team, e.g. 中央第三生态环境保护督察组."},
+    "cases.inspection_differs": {"zh": "标题中的督察组为“{title}”，按设置的“{used}”导入。",
+                                 "en": "The title names “{title}”; importing under the configured “{used}”."},
     # row rejections
     "cases.row_no_key": {"zh": "既没有受理编号，也没有交办问题基本情况。",
                          "en": "Neither a case number (受理编号) nor a description (交办问题基本情况)."},
@@ -35,6 +62,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     # row warnings
     "cases.w_no_case_no": {"zh": "没有受理编号，以“{placeholder}”保存。",
                            "en": "No case number: stored as “{placeholder}”."},
+    "cases.w_identity_seq": {"zh": "没有受理编号，按批次与序号“{key}”识别。", "en": "No case number: identified by batch and 序号 “{key}”."},
+    "cases.w_region_part_unmatched": {"zh": "行政区域“{region}”中的“{text}”未能对应到区县，已按原文保存。",
+                                      "en": "“{text}” in region “{region}” matches no county; kept as text."},
+    "cases.w_several_counties": {"zh": "行政区域“{region}”涉及 {n} 个区县（合办件），均已关联。",
+                                 "en": "Region “{region}” names {n} counties (a joint case): all are linked."},
+    "cases.w_receive_other": {"zh": "受理方式“{text}”不在已知分类中，计为“其他途径”（原文已保存）。",
+                              "en": "受理方式 “{text}” is not a known channel: counted as Other (original text kept)."},
     "cases.w_no_content": {"zh": "交办问题基本情况为空。", "en": "The description is empty."},
     "cases.w_no_region": {"zh": "没有行政区域。", "en": "No region given."},
     "cases.w_region_unmatched": {"zh": "行政区域“{text}”未能对应到区县，已按原文保存。",
@@ -47,7 +81,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "en": "是否属实 uses the old “{text}”: recorded as “{label}”."},
     "cases.w_bad_truth": {"zh": "是否属实“{text}”无法识别，已按原文保存。",
                           "en": "是否属实 “{text}” not recognised; kept as text."},
-    "cases.w_bad_closure": {"zh": "是否办结“{text}”无法识别。", "en": "是否办结 “{text}” not recognised."},
+    "cases.w_bad_closure": {"zh": "是否办结“{text}”无法识别，已按原文保存。",
+                            "en": "是否办结 “{text}” not recognised; kept as text."},
     "cases.w_bad_date": {"zh": "{column}“{text}”不是日期，已忽略。", "en": "{column} “{text}” is not a date; ignored."},
     "cases.w_formula": {"zh": "{column} 是公式（{text}），未取值，请粘贴为数值后重新导入。",
                         "en": "{column} holds a formula ({text}); its value was not taken. Paste values and "
@@ -72,6 +107,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cases.action.update": {"zh": "更新", "en": "Update"},
     "cases.action.unchanged": {"zh": "无变化", "en": "Unchanged"},
     "cases.action.skip": {"zh": "不导入", "en": "Not imported"},
+    "cases.action.republished": {"zh": "再次公开（更新原件）", "en": "Republished (updates the stored case)"},
+    "cases.identity.case_no": {"zh": "受理编号", "en": "Case number"},
+    "cases.identity.seq": {"zh": "批次+序号", "en": "Batch + 序号"},
+    "cases.identity.hash": {"zh": "内容摘要", "en": "Content hash"},
     # page text (pages/cases.py)
     "cases.ui.title": {"zh": "案件督办与整改台账", "en": "Case supervision and ledgers"},
     "cases.ui.tab_import": {"zh": "导入交办件", "en": "Import cases"},
@@ -79,13 +118,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cases.ui.tab_problems": {"zh": "整改问题与措施", "en": "Problems and measures"},
     "cases.ui.tab_ledgers": {"zh": "台账与清单", "en": "Ledgers and lists"},
     "cases.ui.file": {"zh": "交办件表格（.xlsx 或 .csv）", "en": "Batch table (.xlsx or .csv)"},
-    "cases.ui.batch": {"zh": "批次（0 = 按表格标题）", "en": "Batch (0 = from the file title)"},
+    "cases.ui.batch": {"zh": "批次（空 = 按表格标题；可填 第29、30批）", "en": "Batch (empty = from the file title; 第29、30批 accepted)"},
     "cases.ui.handed_over": {"zh": "交办日期（空 = 按表格）", "en": "Hand-over date (empty = from the file)"},
     "cases.ui.preview": {"zh": "预览", "en": "Preview"},
     "cases.ui.apply": {"zh": "确认导入", "en": "Import now"},
-    "cases.ui.summary": {"zh": "新增 {imported} · 更新 {updated} · 无变化 {unchanged} · 拒绝 {rejected} · 有提示 {warnings}",
-                         "en": "New {imported} · updated {updated} · unchanged {unchanged} · rejected {rejected} · "
-                               "with warnings {warnings}"},
+    "cases.ui.summary": {"zh": "新增 {imported} · 更新 {updated}（其中再次公开 {republished}） · 无变化 {unchanged} · "
+                               "拒绝 {rejected} · 有提示 {warnings}",
+                         "en": "New {imported} · updated {updated} (republished {republished}) · unchanged "
+                               "{unchanged} · rejected {rejected} · with warnings {warnings}"},
+    "cases.ui.inspection": {"zh": "督察组/轮次（受理编号在其内唯一）", "en": "Inspection (round/team): case numbers are unique within it"},
+    "cases.ui.inspection_from": {"zh": "督察组来自：{source}", "en": "Inspection taken from: {source}"},
+    "cases.ui.source.given": {"zh": "所填", "en": "your entry"},
+    "cases.ui.source.setting": {"zh": "系统设置", "en": "the settings"},
+    "cases.ui.source.title": {"zh": "表格标题（建议）", "en": "the table's title (suggestion)"},
+    "cases.ui.suggested_date": {"zh": "标题日期（建议，未确认）：{date}", "en": "Title date (suggestion, not confirmed): {date}"},
+    "cases.ui.confirm_date": {"zh": "确认以该日期为本批交办日期", "en": "Use this date as the batch's hand-over date"},
+    "cases.ui.clear_blanks": {"zh": "空白单元格清除已有内容（默认不清除）", "en": "Blank cells erase stored values (off by default)"},
+    "cases.ui.col_identity": {"zh": "识别依据", "en": "Identified by"},
+    "cases.ui.col_changes": {"zh": "变更（原值 → 新值）", "en": "Changes (old → new)"},
     "cases.ui.done": {"zh": "导入完成：{summary}", "en": "Import done: {summary}"},
     "cases.ui.col_row": {"zh": "行号", "en": "Row"},
     "cases.ui.col_status": {"zh": "检查结果", "en": "Check"},

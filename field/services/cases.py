@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from field.data.ledger_models import CaseResult
-from field.data.models import Case, User
-from field.data.scoping import scope_clause
+from field.data.models import Case, CaseBatch, CaseCounty, User
+from field.data.scoping import case_scope_clause
 from field.domain import clock
 from field.domain.errors import ValidationError
 from field.domain.permissions import require
@@ -41,8 +42,10 @@ def deadline_flag(due: dt.date | None, today: dt.date, *, done: bool = False) ->
 
 
 def feedback_given(result: CaseResult | None) -> bool:
-    """Feedback counts as given once the verification outcome (是否属实) or a closure is recorded."""
-    return result is not None and (result.truthfulness is not None or result.closure_state in ("done", "staged"))
+    """Feedback counts as given once the verification outcome (是否属实) or a closure is recorded;
+    "正在核实" (still being checked) is not an outcome."""
+    return result is not None and (result.truthfulness not in (None, "checking")
+                                   or result.closure_state in ("done", "staged"))
 
 
 def check_phone(value: str | None) -> str | None:
@@ -76,10 +79,11 @@ def list_cases(session: Session, user: User, *, batch: int | None = None, county
     today = today or clock.today_local()
     stmt = select(Case, CaseResult).outerjoin(CaseResult, CaseResult.case_id == Case.id)
     if batch is not None:
-        stmt = stmt.where(Case.batch == batch)
+        stmt = stmt.where(batch_clause(batch))
     if county:
-        stmt = stmt.where(Case.county_adcode == county)
-    stmt = stmt.where(scope_clause(Scope.of(user), Case.county_adcode))
+        stmt = stmt.where(or_(Case.county_adcode == county, exists().where(
+            CaseCounty.case_id == Case.id, CaseCounty.county_adcode == county)))
+    stmt = stmt.where(case_scope_clause(Scope.of(user)))
     if key_only:
         stmt = stmt.where(Case.key_attention.is_(True))
     if text.strip():
@@ -100,8 +104,31 @@ def list_cases(session: Session, user: User, *, batch: int | None = None, county
     return out
 
 
+def batch_clause(batch: int) -> Any:
+    """Cases published in this batch: first published there, or republished in it."""
+    return or_(Case.batch == batch, exists().where(CaseBatch.case_id == Case.id, CaseBatch.batch == batch))
+
+
 def batches(session: Session) -> list[int]:
-    return [b for b in session.scalars(select(Case.batch).distinct().order_by(Case.batch)) if b is not None]
+    """Every batch any case was published in (a republishing batch counts)."""
+    found = set(session.scalars(select(CaseBatch.batch).distinct()))
+    found |= {b for b in session.scalars(select(Case.batch).distinct()) if b is not None}
+    return sorted(found)
+
+
+def counties_of(session: Session, case: Case) -> list[str | None]:
+    """Every county a case is handed to (its first county and its links); [None] for none."""
+    linked = list(session.scalars(select(CaseCounty.county_adcode).where(CaseCounty.case_id == case.id)))
+    out: list[str | None] = [c for c in dict.fromkeys([case.county_adcode, *linked]) if c is not None]
+    return out or [None]
+
+
+def require_case(session: Session, user: User, action: str, case: Case) -> None:
+    """`require` for a case handed to several counties: the user's scope must hold one of them."""
+    counties = counties_of(session, case)
+    if not Scope.of(user).contains_any(counties):
+        require(user, action, counties[0])  # raises with the first county named
+    require(user, action, check_county=False)
 
 
 def assign_responsibility(session: Session, user: User, case_ids: list[int], *, lead_unit: str | None = None,
@@ -119,7 +146,7 @@ def assign_responsibility(session: Session, user: User, case_ids: list[int], *, 
     if missing:
         raise ValidationError("cases.not_found", field="cases", id=min(missing))
     for c in cases:
-        require(user, "case.edit", c.county_adcode)
+        require_case(session, user, "case.edit", c)
     changes = {"lead_unit": lead_unit, "responsible_unit": responsible_unit, "responsible_person": person,
                "responsible_phone": phone, "deadline": deadline}
     changes = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items() if v is not None}
@@ -153,7 +180,7 @@ def set_result(session: Session, user: User, case_id: int, *, feedback_days: int
     case = session.get(Case, case_id)
     if case is None:
         raise ValidationError("cases.not_found", id=case_id)
-    require(user, "case.edit", case.county_adcode)
+    require_case(session, user, "case.edit", case)
     if truthfulness is not None and truthfulness not in TRUTHFULNESS:
         raise ValidationError("cases.bad_truth", field="truthfulness")
     if closure_state is not None and closure_state not in CLOSURE_STATES:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from field import i18n
 from field.data.ledger_models import CaseProblem, CaseResult, FindingProblem, Measure, Problem
-from field.data.models import Case, County, Finding, User
-from field.data.scoping import scope_clause
+from field.data.models import Case, CaseBatch, County, Finding, User
+from field.data.scoping import case_scope_clause
 from field.domain import clock, schedule
 from field.domain.errors import ValidationError
 from field.domain.permissions import require
@@ -38,7 +38,7 @@ from field.domain.vocab import (
     TRUTHFULNESS,
 )
 from field.services import audit
-from field.services.cases import check_phone, deadline_flag, feedback_given
+from field.services.cases import batch_clause, check_phone, deadline_flag, feedback_given
 
 Progress = Callable[[float, str], None]
 DONE_PROGRESS = ("rectified", "closed")  # 长期坚持 is never "done": it is a standing measure
@@ -70,7 +70,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "responsible_unit": ("责任单位", "Responsible unit"), "coop_unit": ("配合单位", "Co-operating units"),
     "person": ("责任人", "Person responsible"), "phone": ("联系电话", "Phone"),
     "feedback_due": ("反馈时限", "Feedback due"), "deadline": ("整改时限", "Deadline"),
-    "closure": ("办结情况", "Closure"), "flag": ("时限提示", "Deadline flag"),
+    "closure": ("是否办结", "Closure"), "flag": ("时限提示", "Deadline flag"),
     "problem_code": ("问题编号", "Problem no."), "aspect": ("方面", "Aspect"), "problem": ("整改问题", "Problem"),
     "target": ("整改目标", "Target"), "round": ("所属轮次", "Round"), "county": ("行政区划", "County"),
     "measure_seq": ("措施序号", "Measure no."), "measure": ("整改措施", "Measure"),
@@ -91,7 +91,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
                  "supervising_unit", "progress", "percent", "progress_text", "flag"),
     "petitions": ("seq", "batch", "handed_over", "case_no", "receive", "content", "region", "pollution", "key",
                   "lead_unit", "responsible_unit", "coop_unit", "person", "phone", "feedback_due", "deadline",
-                  "truthfulness", "closure", "flag"),
+                  "truthfulness", "closure", "flag", "facts", "handling", "accountability"),
     "list_problems": ("seq", "problem_code", "aspect", "problem", "county", "round", "cases_linked",
                       "findings_linked"),
     "list_rectification": ("seq", "problem_code", "problem", "target", "measure_seq", "measure", "deadline",
@@ -306,9 +306,26 @@ class Ledger:
     title: str
     columns: list[str]  # keys of COLUMN_LABELS
     rows: list[list[Any]] = field(default_factory=list)
+    # row index -> the section row ("来电" / "来信") the published table puts before that row
+    sections: dict[int, str] = field(default_factory=dict)
 
     def headers(self, lang: str = "zh") -> list[str]:
         return [COLUMN_LABELS[c][1 if lang == "en" else 0] for c in self.columns]
+
+    def table(self, lang: str = "zh", limit: int | None = None) -> dict[str, list[Any]]:
+        """Header -> values with one type per column, for a DataFrame: empty cells are None and a
+        column holding more than one type (a date here, a text there) becomes text. A column of
+        mixed types is what made pyarrow raise ArrowTypeError on the ledger page."""
+        rows = self.rows if limit is None else self.rows[:limit]
+        out: dict[str, list[Any]] = {}
+        for j, header in enumerate(self.headers(lang)):
+            values = [None if (r[j] is None or r[j] == "") else r[j] for r in rows]
+            kinds = {type(v) for v in values if v is not None}
+            if len(kinds) > 1:
+                values = [None if v is None else (v.isoformat() if isinstance(v, dt.date) else str(v))
+                          for v in values]
+            out[header] = values
+        return out
 
 
 def county_names(session: Session, lang: str) -> dict[str, str]:
@@ -321,9 +338,11 @@ def batches(session: Session, user: User) -> list[int]:
     """The 交办批次 of the cases the user may see: the batch filter of the case list, the
     ledgers and the map. Scoped in SQL like `list_cases`, so no county learns another's batches."""
     require(user, "case.view", check_county=False)
-    stmt = (select(Case.batch).where(Case.batch.is_not(None), scope_clause(Scope.of(user), Case.county_adcode))
-            .distinct().order_by(Case.batch))
-    return [b for b in session.scalars(stmt) if b is not None]
+    visible = case_scope_clause(Scope.of(user))
+    found = set(session.scalars(select(Case.batch).where(Case.batch.is_not(None), visible).distinct()))
+    found |= set(session.scalars(select(CaseBatch.batch).join(Case, Case.id == CaseBatch.case_id)
+                                 .where(visible).distinct()))  # batches that republished a case
+    return sorted(b for b in found if b is not None)
 
 
 def build_ledger(session: Session, user: User, kind: str, *, lang: str = "zh", batch: int | None = None,
@@ -335,16 +354,59 @@ def build_ledger(session: Session, user: User, kind: str, *, lang: str = "zh", b
     today = today or clock.today_local()
     title = i18n.t(KINDS[kind], lang)
     if kind == "public" and batch is not None:
-        title = i18n.t("ledger.public_title", lang, batch=batch)
+        title = _public_title(session, user, batch, lang)
     ledger = Ledger(kind, title, list(_COLUMNS[kind]))
-    rows = _case_rows(session, user, kind, lang, batch, today) if kind in ("petitions", "public") else \
-        _problem_rows(session, user, kind, lang, today)
+    rows: Iterable[dict[str, Any]] = _case_rows(session, user, kind, lang, batch, today) \
+        if kind in ("petitions", "public") else _problem_rows(session, user, kind, lang, today)
+    if kind == "public" and batch is not None:
+        rows = _as_published(list(rows))
+    section = ""
     for i, row in enumerate(rows, 1):
-        row["seq"] = i
+        published = row.pop("_seq", "")
+        row["seq"] = int(published) if str(published).isdigit() else (published or i)
+        if row.get("_section", "") != section:
+            section = row.get("_section", "")
+            if section:
+                ledger.sections[len(ledger.rows)] = section
         ledger.rows.append([row.get(c, "") for c in ledger.columns])
         if progress and i % 1000 == 0:
             progress(min(0.5, i / 20000), "build")
     return ledger
+
+
+def _public_title(session: Session, user: User, batch: int, lang: str) -> str:
+    """Titled like the published tables: the team, 第X批 (as published, "第29、30批" included)
+    and the date — the batch's publication date, else its hand-over date — when known."""
+    stmt = (select(Case.inspection, CaseBatch.batch_text, CaseBatch.published_on, Case.handed_over_on)
+            .join(CaseBatch, CaseBatch.case_id == Case.id).where(CaseBatch.batch == batch,
+                                                               case_scope_clause(Scope.of(user))).limit(200))
+    found = session.execute(stmt).all()
+    inspection = next((r[0] for r in found if r[0]), "")
+    batch_text = next((r[1] for r in found if r[1]), "")
+    date = next((r[2] for r in found if r[2]), None) or next((r[3] for r in found if r[3]), None)
+    title = i18n.t("ledger.public_title", lang, batch=batch)
+    if batch_text and lang == "zh":
+        title = title.replace(f"第{batch}批", batch_text, 1)
+    if inspection:
+        title = inspection + title if lang == "zh" else f"{inspection}: {title}"
+    if date is not None:
+        title += f"（{date.year}年{date.month}月{date.day}日）" if lang == "zh" else f" ({date.isoformat()})"
+    return title
+
+
+def _as_published(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows in the published order: grouped under their 来电/来信 section (in the order the
+    sections first appear), then by the published 序号; rows without either keep their order."""
+    order: dict[str, int] = {}
+    for r in rows:
+        order.setdefault(r.get("_section", ""), len(order))
+
+    def key(item: tuple[int, dict[str, Any]]) -> tuple[int, int, int]:
+        i, r = item
+        seq = str(r.get("_seq", ""))
+        return order[r.get("_section", "")], int(seq) if seq.isdigit() else 10**9, i
+
+    return [r for _, r in sorted(enumerate(rows), key=key)]
 
 
 def _case_rows(session: Session, user: User, kind: str, lang: str, batch: int | None,
@@ -352,39 +414,56 @@ def _case_rows(session: Session, user: User, kind: str, lang: str, batch: int | 
     counties = county_names(session, lang)
     stmt = select(Case, CaseResult).outerjoin(CaseResult, CaseResult.case_id == Case.id)
     if batch is not None:
-        stmt = stmt.where(Case.batch == batch)
-    if not user.all_counties:
-        stmt = stmt.where(Case.county_adcode.in_(list(user.county_scope or [])))
+        stmt = stmt.where(batch_clause(batch))
+    stmt = stmt.where(case_scope_clause(Scope.of(user)))
     stmt = stmt.order_by(Case.batch, Case.id)
     sep = "、" if lang == "zh" else ", "
+    links: dict[int, list[CaseBatch]] = {}
+    for link in session.scalars(select(CaseBatch).order_by(CaseBatch.batch)):
+        links.setdefault(link.case_id, []).append(link)
     for case, res in session.execute(stmt):
         types = case.pollution_text or sep.join(POLLUTION_TYPES.label(t, lang) for t in case.pollution_types)
         region = case.region_text or counties.get(case.county_adcode or "", "")
         truth = ""
-        if res is not None:
-            truth = TRUTHFULNESS.label(res.truthfulness, lang) if res.truthfulness else res.truthfulness_text
+        if res is not None:  # the published wording, in Chinese; the label in English
+            truth = res.truthfulness_text if (lang == "zh" or not res.truthfulness) else ""
+            truth = truth or (TRUTHFULNESS.label(res.truthfulness, lang) if res.truthfulness else "")
+        mine = links.get(case.id, [])
+        here = next((ln for ln in mine if ln.batch == batch), None) if batch is not None else None
         row: dict[str, Any] = {
             "case_no": case.case_no, "content": case.content, "region": region, "pollution": types,
             "facts": res.facts if res else "", "truthfulness": truth, "handling": res.handling if res else "",
             "accountability": res.accountability if res else "",
+            "_seq": here.seq if here else "", "_section": here.section if here else "",
         }
         if kind == "petitions":
             done = res is not None and res.closure_state == "done"
             fb = deadline_flag(res.feedback_due if res else None, today, done=feedback_given(res))
             dl = deadline_flag(case.deadline, today, done=done)
             flag = "overdue" if "overdue" in (fb, dl) else ("due_soon" if "due_soon" in (fb, dl) else None)
+            published_in = [ln.batch for ln in mine] or ([case.batch] if case.batch else [])
+            receive = case.receive_text if (lang == "zh" and case.receive_text) else (
+                RECEIVE_METHODS.label(case.receive_method, lang) if case.receive_method else case.receive_text)
             row.update({
-                "batch": case.batch or "", "handed_over": case.handed_over_on or "",
-                "receive": RECEIVE_METHODS.label(case.receive_method, lang) if case.receive_method else "",
+                "batch": "、".join(str(b) for b in published_in), "handed_over": case.handed_over_on,
+                "receive": receive,
                 "key": i18n.t("ledger.yes", lang) if case.key_attention else "",
                 "lead_unit": case.lead_unit, "responsible_unit": case.responsible_unit,
                 "coop_unit": res.coop_unit if res else "", "person": case.responsible_person,
-                "phone": case.responsible_phone, "feedback_due": (res.feedback_due if res else None) or "",
-                "deadline": case.deadline or "",
-                "closure": CLOSURE_STATES.label(res.closure_state, lang) if res and res.closure_state else "",
+                "phone": case.responsible_phone, "feedback_due": res.feedback_due if res else None,
+                "deadline": case.deadline,
+                "closure": _closure(res, lang),
                 "flag": i18n.t("cases.flag." + flag, lang) if flag else "",
             })
         yield row
+
+
+def _closure(res: CaseResult | None, lang: str) -> str:
+    if res is None:
+        return ""
+    if res.closure_text and (lang == "zh" or not res.closure_state):
+        return res.closure_text
+    return CLOSURE_STATES.label(res.closure_state, lang) if res.closure_state else ""
 
 
 def _problem_rows(session: Session, user: User, kind: str, lang: str, today: dt.date) -> Iterator[dict[str, Any]]:
@@ -411,7 +490,7 @@ def _problem_rows(session: Session, user: User, kind: str, lang: str, today: dt.
             flag = deadline_flag(p.deadline, today, done=all_done)
             yield {**base, "lead_unit": p.lead_unit, "responsible_unit": p.responsible_unit,
                    "coop_unit": p.coop_unit, "person": p.responsible_person, "phone": p.responsible_phone,
-                   "deadline": p.deadline or "", "progress_text": p.progress_text,
+                   "deadline": p.deadline, "progress_text": p.progress_text,
                    "flag": i18n.t("cases.flag." + flag, lang) if flag else "",
                    "cases_linked": linked_cases.get(p.id, 0), "findings_linked": linked_findings.get(p.id, 0),
                    "effect": p.effect, "completed": yes if all_done else no}
@@ -475,13 +554,19 @@ def write_xlsx(ledger: Ledger, out: str | Path | IO[bytes], *, lang: str = "zh",
     ws.write_string(0, 0, ledger.title, wb.add_format({"bold": True, "font_size": 14}))
     header = wb.add_format({"bold": True, "text_wrap": True, "valign": "vcenter"})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    section_fmt = wb.add_format({"bold": True})
     for j, h in enumerate(headers):
         ws.write_string(1, j, h, header)
     ws.freeze_panes(2, 0)
-    ws.autofilter(1, 0, 1 + len(ledger.rows), max(0, len(headers) - 1))
+    last = 1 + len(ledger.rows) + len(ledger.sections)  # a 来电/来信 section row is a row too
+    ws.autofilter(1, 0, max(last, 2), max(0, len(headers) - 1))
     n = len(ledger.rows) or 1
+    r = 1
     for i, row in enumerate(ledger.rows):
-        r = i + 2
+        r += 1
+        if i in ledger.sections:  # a 来电 / 来信 section row, as published
+            ws.write_string(r, 0, _safe(ledger.sections[i]), section_fmt)
+            r += 1
         for j, v in enumerate(row):
             if v is None or v == "":
                 continue

@@ -35,7 +35,8 @@ def page_env(tmp_path, monkeypatch):
         for name, role in [("off", "case_officer"), ("view", "viewer")]:
             ids[name] = auth.create_user(s, None, username=name, password="page test password", role=role).id
         s.commit()
-        import_batch(s, s.get(auth.User, ids["off"]), published_batch(4, date_title="2024年5月18日"), "a.xlsx")
+        import_batch(s, s.get(auth.User, ids["off"]), published_batch(4, date_title="2024年5月18日"), "a.xlsx",
+                      accept_suggested_date=True)
         s.commit()
     yield ids
     st.cache_resource.clear()
@@ -148,3 +149,12 @@ def test_accountability_from_a_case_text_prefilled_then_confirmed(page_env) -> N
     rt.engine.dispose()
     assert any("问责 1 人、约谈 1 人、罚款 5 万元" in h.value for h in at.subheader)
     assert len(_frame(at, "问责方式")) == 2
+
+
+def test_import_tab_offers_inspection_batch_wording_date_confirmation_and_clear_blanks(page_env) -> None:
+    at = _page(page_env["off"])
+    assert not at.exception
+    assert at.text_input(key="cases_batch").value == ""  # 第29、30批 accepted, not a number box
+    assert at.text_input(key="cases_inspection") is not None
+    assert at.checkbox(key="cases_confirm_date").value is False  # a title date is only a suggestion
+    assert at.checkbox(key="cases_clear_blanks").value is False  # blanks never erase by default

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from field import caseimport
 from field.data.ledger_models import CaseResult
-from field.data.models import AuditEvent, Case
+from field.data.models import AuditEvent, Case, CaseBatch
 from field.domain.errors import PermissionDenied, ValidationError
 from field.services import audit, auth
 from field.services import cases as case_service
@@ -36,9 +36,15 @@ def _keys(row: caseimport.ParsedRow) -> list[str]:
 # --------------------------------------------------------------------------- parsing, no database
 
 
-def test_title_rows_give_batch_and_date_and_header_is_found_below() -> None:
-    pf = _parse(published_batch(5, batch_title="第十三批", date_title="2024年5月24日"))
-    assert pf.header_row == 3 and pf.batch == 13 and pf.handed_over == dt.date(2024, 5, 24)
+def test_title_rows_give_batch_and_a_suggested_date_and_header_is_found_below() -> None:
+    data = published_batch(5, batch_title="第十三批", date_title="2024年5月24日")
+    pf = _parse(data)
+    assert pf.header_row == 3 and pf.batch == 13 and pf.handed_over is None  # a title date is never guessed
+    assert pf.suggested_date == dt.date(2024, 5, 24) and pf.inspection == "中央第三生态环境保护督察组"
+    assert {r.values["feedback_due"] for r in pf.rows} == {None}
+    assert [w.key for w in pf.warnings] == ["cases.no_handed_over", "cases.date_suggested"]
+    pf = _parse(data, accept_suggested_date=True)  # the user confirms the suggestion
+    assert pf.handed_over == dt.date(2024, 5, 24)
     assert len(pf.rows) == 5 and all(r.status == "ok" for r in pf.rows)
     assert [r.row_no for r in pf.rows] == [4, 5, 6, 7, 8]
     assert {r.values["feedback_due"] for r in pf.rows} == {dt.date(2024, 6, 3)}
@@ -52,7 +58,7 @@ def test_merged_two_level_header_split_region_and_unknown_columns_kept() -> None
     pf = _parse(xlsx_bytes(headers, rows, title_rows=["第2批"], group_header={"举报信息": ["举报地市", "举报区县"]}))
     assert pf.header_row == 2
     assert pf.columns["举报区县"] == "report_county" and pf.columns["举报人"] == "extra"
-    assert [w.key for w in pf.warnings] == ["cases.unknown_columns", "cases.no_handed_over"]
+    assert [w.key for w in pf.warnings] == ["cases.unknown_columns", "cases.no_handed_over", "cases.no_inspection"]
     assert "举报人" in pf.warnings[0].params["cols"]
     first, second = pf.rows
     assert first.values["county_adcode"] == "130921" and first.values["region_text"] == "沧州市沧县"
@@ -135,7 +141,7 @@ def test_unmatched_region_and_gaps_are_warnings_not_rejections() -> None:
     assert _keys(pf.rows[1]) == ["cases.w_no_region", "cases.w_no_type", "cases.w_no_batch"]
     assert "cases.w_old_truth" in _keys(pf.rows[2]) and pf.rows[2].values["truthfulness"] == "true"
     assert pf.rows[2].values["truthfulness_text"] == "是" and pf.rows[2].values["county_adcode"] == "130983"
-    assert {w.key for w in pf.warnings} == {"cases.no_batch", "cases.no_handed_over"}
+    assert {w.key for w in pf.warnings} == {"cases.no_batch", "cases.no_handed_over", "cases.no_inspection"}
 
 
 def test_row_kept_with_only_number_or_only_content_rejected_with_neither() -> None:
@@ -171,7 +177,7 @@ def test_formula_cells_are_reported_and_not_taken() -> None:
 
 
 def test_form_batch_wins_over_the_title_and_the_conflict_is_reported() -> None:
-    pf = _parse(published_batch(2, batch_title="第三批"), batch=4)
+    pf = _parse(published_batch(2, batch_title="第三批"), batch=4, accept_suggested_date=True)
     assert pf.batch == 4 and {r.values["batch"] for r in pf.rows} == {4}
     assert [(w.key, w.params) for w in pf.warnings] == [("cases.batch_conflict", {"file": 3, "given": 4})]
 
@@ -244,12 +250,13 @@ def _count(session, model=Case) -> int:
 
 
 def test_preview_writes_nothing_then_apply_imports_in_one_go(session, users) -> None:
-    pf = _parse(published_batch(6))
+    pf = _parse(published_batch(6), accept_suggested_date=True)
     caseimport.preview_import(session, users["officer"], pf)
     assert [r.action for r in pf.rows] == ["new"] * 6 and _count(session) == 0
     summary = caseimport.apply_import(session, users["officer"], pf)
     session.commit()
-    assert summary.as_dict() == {"imported": 6, "updated": 0, "unchanged": 0, "rejected": 0, "warnings": 0}
+    assert summary.as_dict() == {"imported": 6, "updated": 0, "unchanged": 0, "rejected": 0, "warnings": 0,
+                                 "republished": 0}
     stored = session.scalars(select(Case).order_by(Case.id)).all()
     assert [c.case_no for c in stored] == [r.values["case_no"] for r in pf.rows]
     assert stored[0].batch == 3 and stored[0].handed_over_on == dt.date(2024, 5, 24)
@@ -266,7 +273,8 @@ def test_reimporting_the_same_file_changes_nothing(session, users) -> None:
     updated_at = [c.updated_at for c in session.scalars(select(Case).order_by(Case.id))]
     _, summary = import_batch(session, users["officer"], data, "b.xlsx")
     session.commit()
-    assert summary.as_dict() == {"imported": 0, "updated": 0, "unchanged": 5, "rejected": 0, "warnings": 0}
+    assert summary.as_dict() == {"imported": 0, "updated": 0, "unchanged": 5, "rejected": 0, "warnings": 0,
+                                 "republished": 0}
     assert _count(session) == 5 and _count(session, AuditEvent) == events
     assert [c.updated_at for c in session.scalars(select(Case).order_by(Case.id))] == updated_at
 
@@ -282,7 +290,8 @@ def test_changed_row_is_an_update_naming_the_changed_fields(session, users) -> N
     pf, summary = import_batch(session, users["officer"], xlsx_bytes(CORE, rows), "b.xlsx", batch=1)
     session.commit()
     assert (summary.imported, summary.updated, summary.unchanged) == (0, 2, 1)
-    assert set(pf.rows[1].changed) == {"region_text", "county_adcode", "truthfulness", "truthfulness_text"}
+    assert set(pf.rows[1].changed) == {"region_text", "county_adcode", "counties", "truthfulness",
+                                       "truthfulness_text"}
     assert set(pf.rows[2].changed) == {"case_no", "key_attention"}
     case = session.get(Case, pf.rows[1].case_id)
     assert case.county_adcode == "130983" and session.get(CaseResult, case.id).truthfulness == "partly"
@@ -292,12 +301,20 @@ def test_changed_row_is_an_update_naming_the_changed_fields(session, users) -> N
     assert ev.before["region_text"] == old_region
 
 
-def test_same_number_in_another_batch_is_another_case(session, users) -> None:
+def test_same_number_in_another_batch_is_the_same_case_republished(session, users) -> None:
+    """Issue #10: matching on (受理编号, batch) made a second copy; the identity is the number
+    within the inspection, and the case keeps every batch it was published in."""
     data = xlsx_bytes(CORE, make_rows(2))
     import_batch(session, users["officer"], data, "b.xlsx", batch=1)
-    _, summary = import_batch(session, users["officer"], data, "b.xlsx", batch=2)
+    pf, summary = import_batch(session, users["officer"], data, "b.xlsx", batch=2)
     session.commit()
-    assert summary.imported == 2 and _count(session) == 4
+    assert (summary.imported, summary.updated, summary.republished) == (0, 2, 2) and _count(session) == 2
+    assert all(r.republished and r.changed == ["batches"] for r in pf.rows)
+    assert sorted(session.scalars(select(CaseBatch.batch).distinct())) == [1, 2]
+    assert {c.batch for c in session.scalars(select(Case))} == {1}  # first published in batch 1
+    _, summary = import_batch(session, users["officer"], data, "b.xlsx", batch=1, inspection="另一督察组")
+    session.commit()
+    assert summary.imported == 2 and _count(session) == 4  # another inspection: other cases
 
 
 def test_rejected_rows_are_not_written_the_others_are(session, users) -> None:
@@ -356,9 +373,10 @@ def test_deadline_flags() -> None:
 
 
 def test_feedback_overdue_until_truthfulness_is_recorded(session, users) -> None:
-    import_batch(session, users["officer"], published_batch(2, date_title="2024年5月18日"), "a.xlsx")
-    import_batch(session, users["officer"], published_batch(2, batch_title="第四批",
-                                                            date_title="2024年5月22日", seed=5), "b.xlsx")
+    import_batch(session, users["officer"], published_batch(2, date_title="2024年5月18日"), "a.xlsx",
+                 accept_suggested_date=True)
+    import_batch(session, users["officer"], published_batch(2, batch_title="第四批", date_title="2024年5月22日",
+                                                            seed=5, start=3), "b.xlsx", accept_suggested_date=True)
     session.commit()
     rows = case_service.list_cases(session, users["officer"], today=TODAY)
     flags = {(r.case.batch, r.feedback_flag) for r in rows}
@@ -442,9 +460,10 @@ def test_cli_import_json_dry_run_and_idempotency(settings, users, tmp_path, monk
         assert len(out) == 1
         return json.loads(out[0])
 
-    assert run("--dry-run") == {"imported": 4, "updated": 0, "unchanged": 0, "rejected": 1, "warnings": 0}
-    assert run() == {"imported": 4, "updated": 0, "unchanged": 0, "rejected": 1, "warnings": 0}
-    assert run() == {"imported": 0, "updated": 0, "unchanged": 4, "rejected": 1, "warnings": 0}
+    zero = {"republished": 0}
+    assert run("--dry-run") == {"imported": 4, "updated": 0, "unchanged": 0, "rejected": 1, "warnings": 0, **zero}
+    assert run() == {"imported": 4, "updated": 0, "unchanged": 0, "rejected": 1, "warnings": 0, **zero}
+    assert run() == {"imported": 0, "updated": 0, "unchanged": 4, "rejected": 1, "warnings": 0, **zero}
     assert cli.main(["import-cases", str(path), "--user", "field"]) == 1
     assert "角色" in capsys.readouterr().err
     bad = tmp_path / "x.csv"

@@ -29,7 +29,8 @@ def _cases(session, user) -> list[Case]:
             {"受理编号": "D3JX202405240003", "交办问题基本情况": "黄骅某厂固废堆放", "行政区域": "黄骅市",
              "污染类型": "固废", "是否属实": "属实", "调查核实情况": "经查属实", "处理和整改情况": "已清运",
              "责任人被处理情况": "约谈1人"}]
-    import_batch(session, user, xlsx_bytes(CORE, rows, title_rows=["第一批（2024年5月24日）"]), "b.xlsx")
+    import_batch(session, user, xlsx_bytes(CORE, rows, title_rows=["第一批（2024年5月24日）"]), "b.xlsx",
+                 accept_suggested_date=True)
     import_batch(session, user, xlsx_bytes(CORE, [{"受理编号": "9", "交办问题基本情况": "第二批的件",
                                                    "行政区域": "运河区"}]), "c.xlsx", batch=2)
     session.commit()
@@ -97,7 +98,7 @@ def test_public_table_has_the_published_columns_in_order_for_one_batch(session, 
     _cases(session, users["officer"])
     data = ledgers.export_xlsx(session, users["officer"], "public", batch=1, today=TODAY)
     rows = _read(data)
-    assert rows[0][0] == "第1批交办件公开情况一览表"
+    assert rows[0][0] == "第一批交办件公开情况一览表（2024年5月24日）"  # the batch as published
     assert rows[1] == PUBLISHED
     body = rows[2:]
     assert [r[0] for r in body] == [1, 2, 3]
