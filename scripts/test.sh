@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The project's one test command:  bash scripts/test.sh [pytest args...]
 #
-# Creates .venv (if absent), installs the pinned dev requirements, runs `ruff check .` and then
-# pytest with the given arguments. pytest's "no tests collected" (exit 5) is turned into a failure,
-# because a test command that tests nothing must not look green. Other exit codes pass through.
+# Creates .venv (if absent), installs the pinned dev requirements, runs `ruff check .`, the type
+# checker (`mypy`, on field/) and then pytest with the given arguments. pytest's "no tests
+# collected" (exit 5) is turned into a failure, because a test command that tests nothing must not
+# look green. Other exit codes pass through.
 #
 # Environment:
 #   FIELD_VENV               use this virtualenv instead of ./.venv (e.g. an existing one)
@@ -38,6 +39,9 @@ fi
 
 echo "scripts/test.sh: ruff check ."
 "$VENV/bin/python" -m ruff check .
+
+echo "scripts/test.sh: mypy (field/, configured in pyproject.toml)"
+"$VENV/bin/python" -m mypy
 
 echo "scripts/test.sh: pytest $*"
 set +e

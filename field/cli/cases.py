@@ -68,7 +68,9 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
                 print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
                 return 2
             parsed, summary = cases.import_cases(s, user, path.read_bytes(), path.name, batch=args.batch,
-                                                 handed_over=handed, dry_run=args.dry_run)
+                                                 handed_over=handed, dry_run=args.dry_run,
+                                                 feedback_days=rt.settings.feedback_days,
+                                                 city_adcode=rt.settings.city_adcode)
     except FieldError as exc:
         return _fail(exc, lang)
     if args.json:

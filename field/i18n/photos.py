@@ -31,12 +31,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Photo “{name}” is damaged and cannot be fully decoded; export the original from the device again",
     },
     "photo.far_from_site": {
-        "zh": "拍摄位置距现场 {distance_m} 米",
-        "en": "Photo taken {distance_m} m from the site",
+        "zh": "拍摄位置距现场 {distance}",
+        "en": "Photo taken {distance} from the site",
     },
     "photo.time_far_from_visit": {
-        "zh": "拍摄时间与现场核查时间相差 {days} 天（{hours} 小时）",
-        "en": "Photo taken {days} days ({hours} h) away from the visit time",
+        "zh": "拍摄时间与现场核查时间相差 {span}",
+        "en": "Photo taken {span} away from the visit time",
     },
     "photo.no_gps": {
         "zh": "照片没有 GPS 位置信息，无法核对拍摄地点",
@@ -46,4 +46,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "照片没有拍摄时间信息，无法核对拍摄时间",
         "en": "Photo has no capture time, so when it was taken cannot be checked",
     },
+    # Amounts in evidence notes, worded for a reader rather than as raw metres or hours.
+    "photo.unit.m": {"zh": "{n} 米", "en": "{n} m"},
+    "photo.unit.km": {"zh": "约 {n} 公里", "en": "about {n} km"},
+    "photo.unit.hours": {"zh": "{n} 小时", "en": "{n} hours"},
+    "photo.unit.days": {"zh": "{n} 天", "en": "{n} days"},
+    "photo.unit.months": {"zh": "约 {n} 个月", "en": "about {n} months"},
+    "photo.unit.years": {"zh": "约 {n} 年", "en": "about {n} years"},
 }

@@ -563,3 +563,17 @@ def test_stored_flag_text_comes_from_the_catalog() -> None:
     """Flags are stored as {"key": …, **params} on a photo link; pages and sheets read them back."""
     assert photos.flag_text("photo.far_from_site", {"distance_m": 250}, "en") == "Photo taken 250 m from the site"
     assert photos.flag_text("photo.no_gps", None, "zh") == "照片没有 GPS 位置信息，无法核对拍摄地点"
+
+
+def test_evidence_notes_speak_in_human_amounts() -> None:
+    """Tablet review showed "拍摄位置距现场 8204349 米" and "相差 6614.5 天（158747 小时）"."""
+    far = {"distance_m": 8204349}
+    assert photos.flag_text("photo.far_from_site", far, "zh") == "拍摄位置距现场 约 8204 公里"
+    assert photos.flag_text("photo.far_from_site", far, "en") == "Photo taken about 8,204 km from the site"
+    assert photos.flag_text("photo.far_from_site", {"distance_m": 2450}, "en") == "Photo taken about 2.5 km from the site"
+    old = {"hours": 158747, "days": 6614.5}
+    assert photos.flag_text("photo.time_far_from_visit", old, "zh") == "拍摄时间与现场核查时间相差 约 18 年"
+    assert photos.flag_text("photo.time_far_from_visit", {"hours": 30, "days": 1.2}, "en") == \
+        "Photo taken 30 hours away from the visit time"
+    assert "4 天" in photos.flag_text("photo.time_far_from_visit", {"hours": 96, "days": 4.0}, "zh")
+    assert "约 4 个月" in photos.flag_text("photo.time_far_from_visit", {"hours": 24 * 120, "days": 120}, "zh")
