@@ -23,7 +23,7 @@ from field.domain.clean import text as clean
 from field.domain.errors import FieldError, ValidationError
 from field.domain.permissions import require
 from field.domain.scope import Scope
-from field.domain.vocab import LOCATION_SOURCES, PHOTO_KINDS, POLLUTION_TYPES, SEVERITY, STATUS
+from field.domain.vocab import LOCATION_SOURCES, OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, SEVERITY, STATUS
 from field.photos import MAX_PHOTOS_PER_FINDING
 from field.services import audit
 
@@ -356,6 +356,18 @@ def data_version(session: Session) -> tuple[Any, ...]:
     s = session.execute(select(func.count(Site.id), func.max(Site.id))).one()
     c = session.execute(select(func.count(Case.id), func.max(Case.updated_at))).one()
     return (*f, *s, *c)
+
+
+def open_by_county(session: Session, actor: User) -> dict[str, int]:
+    """Open findings per county adcode in the actor's whole scope, whatever the map's filter:
+    the county shading says where the open work is, also when the view shows only one status."""
+    require(actor, "finding.view", check_county=False)
+    stmt = (select(Site.county_adcode, func.count(Finding.id))
+            .join(Site, Finding.site_id == Site.id)
+            .where(Finding.status.in_(OPEN_STATUSES), Site.county_adcode.is_not(None),
+                   scope_clause(Scope.of(actor), Site.county_adcode))
+            .group_by(Site.county_adcode))
+    return {str(county): int(n) for county, n in session.execute(stmt)}
 
 
 def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
