@@ -325,7 +325,7 @@ def map_rows(session: Session, actor: User, flt: MapFilter | None = None, *, tod
     closed = {"public_notice", "closed", "unfounded"}
     rows = []
     for (fid, status, desc, raw_types_v, severity, f_deadline, created, f_unit, site_id, name, lon, lat, county,
-         address, case_no, batch, key, c_deadline, c_unit) in session.connection().execute(stmt):
+         address, case_no, batch, key, c_deadline, c_unit) in session.connection().execute(stmt).all():
         types = decoded.types(raw_types_v)
         if wanted_types and not wanted_types & set(types):
             continue
