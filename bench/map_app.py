@@ -181,6 +181,9 @@ class Bytes:
     def __init__(self, page: Any) -> None:
         self.on = False
         self.n = 0
+        open_ws = harness.track(page).ws  # the app's websocket is already open: page.on sees only new ones
+        if open_ws is not None:
+            self._ws(open_ws)
         page.on("websocket", self._ws)
         page.on("requestfinished", self._http)
 
