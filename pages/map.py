@@ -5,11 +5,15 @@ The URL is the source of truth for the view (a link pasted into the meeting chat
 widgets own the state between reruns, and are reloaded from the URL only when the URL changed
 from outside (first open, a pasted link). Pan and zoom never rerun this page: st_folium returns
 clicks only. The rows and the map are cached by (filter, scope, data version), so a rerun that
-changes nothing rebuilds nothing.
+changes nothing rebuilds nothing; the map and its detail panel are one `st.fragment`, so a click
+on a site reruns them, not the filters and the exports. Exports are built when a button is
+pressed (deferred downloads), never on a rerun. The cached map is shared by every session, and
+st_folium writes ids into the map it renders, so each run renders its own shallow copy.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -30,7 +34,14 @@ from field.map.escape import escape_html
 from field.map.legend import legend_items
 from field.map.query import filter_from_query, filter_key, filter_to_query
 from field.services import audit, ledgers
-from field.services.findings import MapFilter, data_version, get_finding, map_rows, status_counts
+from field.services.findings import (
+    MapFilter,
+    data_version,
+    get_finding,
+    map_rows,
+    open_by_county,
+    status_counts,
+)
 from ui import nav
 
 rt = ui.runtime()
@@ -119,12 +130,16 @@ def _cached_rows(fkey: tuple, skey: tuple, dkey: tuple, _flt: MapFilter, _user: 
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
+def _cached_open_counts(skey: tuple, dkey: tuple, _user: Any) -> dict[str, int]:
+    """Open findings per county in the user's whole scope (the shading), whatever the filter."""
+    with rt.read() as s:
+        return open_by_county(s, _user)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _cached_map(fkey: tuple, skey: tuple, dkey: tuple, lang: str, present: bool, tiles: str,
-                _rows: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
-    open_counts: dict[str, int] = {}
-    for r in _rows:
-        if r["status"] in OPEN_STATUSES and r["county"]:
-            open_counts[r["county"]] = open_counts.get(r["county"], 0) + 1
+                _rows: list[dict[str, Any]], _open_counts: dict[str, int]):  # type: ignore[no-untyped-def]
+    open_counts = _open_counts
     return build_map(_rows, boundaries=geo.counties_geojson(), settings=rt.settings, lang=lang,
                      choropleth_counts=open_counts, presentation=present, focus_counties=dict(fkey).get("county", ()),
                      asset_base_url=_asset_base())
@@ -138,7 +153,8 @@ def _asset_base() -> str:
 
 fkey = filter_key(flt)
 rows = _cached_rows(fkey, scope_key, data_key, flt, user)
-fmap = _cached_map(fkey, scope_key, data_key, lang, present, rt.settings.tiles, rows)
+fmap = _cached_map(fkey, scope_key, data_key, lang, present, rt.settings.tiles, rows,
+                   _cached_open_counts(scope_key, data_key, user))
 counts = status_counts(rows)
 row_ids = {r["id"] for r in rows}
 
@@ -238,65 +254,80 @@ def _detail(fid: int) -> None:
                                f"{ui.md(e.reason)}")
 
 
-# --- layout ----------------------------------------------------------------------------------
-left, right = st.columns([4, 1] if present else [3, 2], gap="medium")
-with left:
-    if not present:
-        st.caption(ui.t("map.count", n=len(rows)) + " · " + ui.t("map.county_hint"))
-    if fmap.field_skipped:
-        st.caption(ui.t("map.skipped", n=fmap.field_skipped))
-    result = st_folium(fmap, height=860 if present else 600, use_container_width=True,
-                       returned_objects=list(RETURNED_OBJECTS), key="review_map")
+def _render_copy() -> Any:
+    """A copy of the shared cached map for this run: st_folium rewrites the `_id` of every
+    element it renders, and two sessions rendering one object at once would mix their ids. The
+    copy is shallow where it matters (the site blob strings and the click lookup are shared)."""
+    return copy.deepcopy(fmap, memo={id(fmap.field_site_lookup): fmap.field_site_lookup})
 
-# --- clicks: each new click acts once (st_folium keeps returning the last one) -------------------
-sig = click_signature(result)
-if sig and sig != ss.get("_map_click"):
-    ss["_map_click"] = sig
-    ids = [i for i in clicked_site_ids(result, fmap.field_site_lookup) if i in row_ids]
-    if ids:
-        ss["map_selected"] = ids[:5]
-    else:
-        county = clicked_county(result)
-        if county in county_labels and list(ss.get("f_county", [])) != [county]:
-            ss["_pending_county"] = county
-            ss["map_selected"] = []
-            st.rerun()
 
-selected = [i for i in ss.get("map_selected", []) if i in row_ids]
-with right:
-    st.markdown(_summary_html(), unsafe_allow_html=True)
-    if ss.get("map_selected") and not selected:
-        st.caption(ui.t("map.not_visible"))
+def _write_url(selected: list[int]) -> None:
+    """Widgets -> URL (the filter of the last full run, the selection of this run)."""
+    new_qp: dict[str, list[str]] = dict(filter_to_query(flt))
+    if present:
+        new_qp["present"] = ["1"]
     if selected:
-        for fid in selected:
-            _detail(int(fid))
-    elif not present:
-        st.caption(ui.t("map.click_hint"))
+        new_qp["finding"] = [str(selected[0])]
+    if _url_state() != new_qp:
+        lang_qp = qp.get("lang")
+        qp.from_dict({**new_qp, **({"lang": lang_qp} if lang_qp else {})})
+    ss["_map_qs"] = new_qp
 
-# --- exports of exactly this view ----------------------------------------------------------------
+
+@st.fragment
+def _map_and_detail() -> None:
+    """The map, the summary and the detail panel: a click on the map reruns only this."""
+    left, right = st.columns([4, 1] if present else [3, 2], gap="medium")
+    with left:
+        if not present:
+            st.caption(ui.t("map.count", n=len(rows)) + " · " + ui.t("map.county_hint"))
+        if fmap.field_skipped:
+            st.caption(ui.t("map.skipped", n=fmap.field_skipped))
+        result = st_folium(_render_copy(), height=860 if present else 600, use_container_width=True,
+                           returned_objects=list(RETURNED_OBJECTS), key="review_map")
+
+    # --- clicks: each new click acts once (st_folium keeps returning the last one) ---------------
+    sig = click_signature(result)
+    if sig and sig != ss.get("_map_click"):
+        ss["_map_click"] = sig
+        ids = [i for i in clicked_site_ids(result, fmap.field_site_lookup) if i in row_ids]
+        if ids:
+            ss["map_selected"] = ids[:5]
+        else:
+            county = clicked_county(result)
+            if county in county_labels and list(ss.get("f_county", [])) != [county]:
+                ss["_pending_county"] = county
+                ss["map_selected"] = []
+                st.rerun()  # the filter widgets change: the whole page
+
+    selected = [i for i in ss.get("map_selected", []) if i in row_ids]
+    with right:
+        st.markdown(_summary_html(), unsafe_allow_html=True)
+        if ss.get("map_selected") and not selected:
+            st.caption(ui.t("map.not_visible"))
+        if selected:
+            for fid in selected:
+                _detail(int(fid))
+        elif not present:
+            st.caption(ui.t("map.click_hint"))
+    _write_url(selected)
+
+
+_map_and_detail()
+
+# --- exports of exactly this view, built only when a button is pressed (deferred downloads) ------
 if not present:
     with st.expander(ui.t("map.export")):
         stamp = f"{today:%Y%m%d}"
         e1, e2, e3 = st.columns(3)
         names = dict(county_labels)
-        e1.download_button(ui.t("map.export_geojson"), mapexport.to_geojson(rows, lang=lang, county_names=names),
+        e1.download_button(ui.t("map.export_geojson"),
+                           lambda: mapexport.to_geojson(rows, lang=lang, county_names=names),
                            file_name=f"sites_{stamp}.geojson", mime="application/geo+json", key="dl_geojson",
                            on_click="ignore")
-        e2.download_button(ui.t("map.export_csv"), mapexport.to_csv(rows, lang=lang, county_names=names),
+        e2.download_button(ui.t("map.export_csv"), lambda: mapexport.to_csv(rows, lang=lang, county_names=names),
                            file_name=f"sites_{stamp}.csv", mime="text/csv", key="dl_csv", on_click="ignore")
-        boundaries = geo.counties_geojson()
-        png_rows = [{"lon": r["lon"], "lat": r["lat"], "status": r["status"]} for r in rows]
         e3.download_button(ui.t("map.export_png"),
-                           lambda: mapexport.png_map(png_rows, boundaries, lang=lang)[0],
+                           lambda: mapexport.png_map([{"lon": r["lon"], "lat": r["lat"], "status": r["status"]}
+                                                      for r in rows], geo.counties_geojson(), lang=lang)[0],
                            file_name=f"map_{stamp}.png", mime="image/png", key="dl_png", on_click="ignore")
-
-# --- widgets -> URL --------------------------------------------------------------------------
-new_qp: dict[str, list[str]] = dict(filter_to_query(flt))
-if present:
-    new_qp["present"] = ["1"]
-if selected:
-    new_qp["finding"] = [str(selected[0])]
-if url_now != new_qp:
-    lang_qp = qp.get("lang")
-    qp.from_dict({**new_qp, **({"lang": lang_qp} if lang_qp else {})})
-ss["_map_qs"] = new_qp

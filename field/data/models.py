@@ -178,7 +178,7 @@ class CaseCounty(Base):
 
 class Site(Base):
     __tablename__ = "sites"
-    __table_args__ = (Index("ix_sites_lon_lat", "lon", "lat"),)
+    __table_args__ = (Index("ix_sites_lon_lat", "lon", "lat"), Index("ix_sites_county_adcode", "county_adcode"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -199,7 +199,10 @@ class Finding(Base):
     """A problem seen at a site. Its status moves only through field.domain.workflow."""
 
     __tablename__ = "findings"
-    __table_args__ = (Index("ix_findings_status", "status"),)
+    # site_id: the map's join; updated_at: the data version; (author_id, created_at): my_findings
+    __table_args__ = (Index("ix_findings_status", "status"), Index("ix_findings_site_id", "site_id"),
+                      Index("ix_findings_updated_at", "updated_at"),
+                      Index("ix_findings_author_created", "author_id", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))

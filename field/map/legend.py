@@ -11,6 +11,7 @@ they are visible rather than dropped.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,13 @@ UNKNOWN_STATUS = "_unknown"
 UNKNOWN_COLOUR = "#999999"
 STATUS_INDEX: dict[str, int] = {code: i for i, code in enumerate(STATUS_CODES)}
 UNKNOWN_INDEX = len(STATUS_CODES)
+# A cluster takes the colour of the worst open status it holds, so the city view at a meeting
+# shows where the urgent work is: a rebound (反弹) first, then unchecked, then in rectification,
+# then waiting for sign-off. Statuses not listed (closed, on notice, unfounded) rank 0: a cluster
+# holding only those is drawn neutral.
+CLUSTER_RANK: dict[str, int] = {"reopened": 4, "pending": 3, "rectifying": 2, "awaiting_signoff": 1}
+CLUSTER_NEUTRAL = "#4a5568"
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
 def _star_path() -> str:
@@ -68,12 +76,15 @@ def status_style(index: int, lang: str) -> dict[str, str]:
 
 def styles_js(lang: str, pin: int = 18) -> str:
     """The site layer's style table as script-safe JSON: per status number its code (`c`),
-    escaped label (`t`) and marker SVG at `pin` px (`h`)."""
+    escaped label (`t`), marker SVG at `pin` px (`h`), cluster rank (`r`, see CLUSTER_RANK) and
+    colour (`k`, a checked #rrggbb: it goes into a style attribute)."""
     styles = []
     for i in range(len(STATUS_CODES) + 1):
         st = status_style(i, lang)
+        rank = CLUSTER_RANK.get(st["code"], 0)
+        colour = st["colour"] if rank and _HEX.match(st["colour"]) else CLUSTER_NEUTRAL
         styles.append({"c": st["code"], "t": escape_html(st["label"]),
-                       "h": shape_svg(st["shape"], st["colour"], pin)})
+                       "h": shape_svg(st["shape"], st["colour"], pin), "r": rank, "k": colour})
     return json_for_script(styles)
 
 

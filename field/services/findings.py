@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from field import geo, photos
-from field.data.models import AuditEvent, Case, County, Finding, FindingPhoto, Photo, Site, User
+from field.data.models import Case, County, Finding, FindingPhoto, Photo, Site, User
 from field.data.scoping import scope_clause
 from field.domain import clock
 from field.domain.clean import text as clean
 from field.domain.errors import FieldError, ValidationError
 from field.domain.permissions import require
 from field.domain.scope import Scope
-from field.domain.vocab import LOCATION_SOURCES, PHOTO_KINDS, POLLUTION_TYPES, SEVERITY, STATUS
+from field.domain.vocab import LOCATION_SOURCES, OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, SEVERITY, STATUS
 from field.photos import MAX_PHOTOS_PER_FINDING
 from field.services import audit, photofiles
 
@@ -242,23 +243,67 @@ class MapFilter:
     text: str = ""
 
 
+def _raw(column: Any, as_type: Any = None) -> Any:
+    """A column read without its Python-side type processing (JSON decode, SQLite date parsing,
+    UTCDateTime): `map_rows` decodes the few distinct values once instead of once per row."""
+    return type_coerce(column, as_type if as_type is not None else String())
+
+
+class _Decoded:
+    """Memoised decoders for `map_rows`: 100,000 findings hold a few dozen distinct type lists
+    and a few hundred distinct dates, so each raw value is decoded once per call."""
+
+    def __init__(self) -> None:
+        self._types: dict[Any, list[str]] = {}
+        self._dates: dict[Any, dt.date | None] = {}
+
+    def types(self, raw: Any) -> list[str]:
+        if raw is None:
+            return []
+        if not isinstance(raw, str):  # a driver that decodes JSON itself (psycopg for json)
+            return list(raw)
+        got = self._types.get(raw)
+        if got is None:
+            got = self._types[raw] = list(json.loads(raw) or [])
+        return list(got)  # each row its own list: a caller may change one row's list
+
+    def date(self, raw: Any) -> dt.date | None:
+        if raw is None or isinstance(raw, dt.date):
+            return raw
+        if raw not in self._dates:
+            self._dates[raw] = dt.date.fromisoformat(str(raw)[:10])
+        return self._dates[raw]
+
+
+def _utc(raw: Any) -> dt.datetime | None:
+    """What `UTCDateTime` returns, from a raw value (SQLite gives text, PostgreSQL an aware datetime)."""
+    if raw is None:
+        return None
+    value = raw if isinstance(raw, dt.datetime) else dt.datetime.fromisoformat(str(raw))
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 def map_rows(session: Session, actor: User, flt: MapFilter | None = None, *, today: dt.date | None = None,
              ) -> list[dict[str, Any]]:
-    """One flat row per finding, scoped to the actor's counties, for the map and its tables."""
+    """One flat row per finding, scoped to the actor's counties, for the map and its tables.
+
+    The hot read of the map page (10,000-100,000 rows): a Core query of plain columns, no ORM
+    objects, the JSON and date columns read raw and decoded once per distinct value (`_Decoded`),
+    the type filter in SQL. The rows are the same as a typed ORM read would give
+    (tests/unit/test_map_data.py compares them)."""
     require(actor, "finding.view", check_county=False)
     flt = flt or MapFilter()
     today = today or clock.today_local()
     stmt = (
-        select(Finding.id, Finding.status, Finding.description, Finding.pollution_types, Finding.severity,
-               Finding.deadline, Finding.created_at, Finding.responsible_unit,
+        select(Finding.id, Finding.status, Finding.description, _raw(Finding.pollution_types), Finding.severity,
+               _raw(Finding.deadline), _raw(Finding.created_at), Finding.responsible_unit,
                Site.id, Site.name, Site.lon, Site.lat, Site.county_adcode, Site.address,
-               Case.case_no, Case.batch, Case.key_attention, Case.deadline, Case.responsible_unit)
+               Case.case_no, Case.batch, Case.key_attention, _raw(Case.deadline), Case.responsible_unit)
         .join(Site, Finding.site_id == Site.id)
         .outerjoin(Case, Finding.case_id == Case.id)
         .order_by(Finding.id)
     )
-    if not actor.all_counties:
-        stmt = stmt.where(Site.county_adcode.in_(actor.county_scope or []))
+    stmt = stmt.where(scope_clause(Scope.of(actor), Site.county_adcode))
     if flt.statuses:
         stmt = stmt.where(Finding.status.in_(flt.statuses))
     if flt.counties:
@@ -272,15 +317,22 @@ def map_rows(session: Session, actor: User, flt: MapFilter | None = None, *, tod
     if flt.date_to:
         end = dt.datetime.combine(flt.date_to + dt.timedelta(days=1), dt.time(), clock.CHINA_TZ)
         stmt = stmt.where(Finding.created_at < end)
+    if flt.types:
+        # codes are plain identifiers ([a-z_]+, vocab), so '"air"' inside the JSON text is exact
+        raw_types = cast(Finding.pollution_types, String)
+        stmt = stmt.where(or_(*(raw_types.contains(f'"{code}"') for code in flt.types)))
     text = flt.text.strip().lower()
+    wanted_types = set(flt.types)
+    decoded = _Decoded()
+    closed = {"public_notice", "closed", "unfounded"}
     rows = []
-    for (fid, status, desc, types, severity, f_deadline, created, f_unit, site_id, name, lon, lat, county,
-         address, case_no, batch, key, c_deadline, c_unit) in session.execute(stmt):
-        types = types or []
-        if flt.types and not set(flt.types) & set(types):
+    for (fid, status, desc, raw_types_v, severity, f_deadline, created, f_unit, site_id, name, lon, lat, county,
+         address, case_no, batch, key, c_deadline, c_unit) in session.connection().execute(stmt).all():
+        types = decoded.types(raw_types_v)
+        if wanted_types and not wanted_types & set(types):
             continue
-        deadline = f_deadline or c_deadline
-        overdue = bool(deadline and deadline < today and status not in ("public_notice", "closed", "unfounded"))
+        deadline = decoded.date(f_deadline) or decoded.date(c_deadline)
+        overdue = bool(deadline and deadline < today and status not in closed)
         if flt.overdue and not overdue:
             continue
         if text and not any(text in (s or "").lower() for s in (desc, name, address, case_no, f_unit, c_unit)):
@@ -290,17 +342,34 @@ def map_rows(session: Session, actor: User, flt: MapFilter | None = None, *, tod
             "types": types, "severity": severity, "lon": lon, "lat": lat, "county": county,
             "address": address, "case_no": case_no or "", "batch": batch, "key_attention": bool(key),
             "deadline": deadline, "overdue": overdue, "unit": f_unit or c_unit or "",
-            "created_at": created,
+            "created_at": _utc(created),
         })
     return rows
 
 
 def data_version(session: Session) -> tuple[Any, ...]:
-    """A value that changes whenever findings or anything audited change: the map's cache key.
-    Every write leaves an audit event, so the newest event id moves with the data; the count and
-    the newest update also catch a write made outside the services (a restore, a migration)."""
-    return (session.scalar(select(func.max(AuditEvent.id))), session.scalar(select(func.count(Finding.id))),
-            session.scalar(select(func.max(Finding.updated_at))))
+    """A value that changes whenever a finding, a site or a case changes: the map's cache key.
+
+    Only those tables are asked (a login, a draft or an audit event elsewhere must not throw the
+    map's cache away); each answer comes from an index (count, max id, newest `updated_at`), so it
+    stays cheap at 100,000 findings. The count catches a deletion, the newest `updated_at` every
+    edit (the models set it on update), the max id an insert; sites are never edited, only added."""
+    f = session.execute(select(func.count(Finding.id), func.max(Finding.id), func.max(Finding.updated_at))).one()
+    s = session.execute(select(func.count(Site.id), func.max(Site.id))).one()
+    c = session.execute(select(func.count(Case.id), func.max(Case.updated_at))).one()
+    return (*f, *s, *c)
+
+
+def open_by_county(session: Session, actor: User) -> dict[str, int]:
+    """Open findings per county adcode in the actor's whole scope, whatever the map's filter:
+    the county shading says where the open work is, also when the view shows only one status."""
+    require(actor, "finding.view", check_county=False)
+    stmt = (select(Site.county_adcode, func.count(Finding.id))
+            .join(Site, Finding.site_id == Site.id)
+            .where(Finding.status.in_(OPEN_STATUSES), Site.county_adcode.is_not(None),
+                   scope_clause(Scope.of(actor), Site.county_adcode))
+            .group_by(Site.county_adcode))
+    return {str(county): int(n) for county, n in session.execute(stmt)}
 
 
 def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -205,3 +205,40 @@ def test_rendering_the_map_writes_nothing(app_env, users, data) -> None:  # type
     with app_env.session() as s:
         assert s.get(Finding, f.id).status == "public_notice"
         assert s.query(AuditEvent).count() == events
+
+
+def test_exports_are_built_only_when_asked(app_env, users, data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A rerun of the map builds no export: GeoJSON, CSV and PNG are deferred downloads, made
+    when their button is pressed (they cost seconds at 10,000 findings)."""
+    from field.exports import mapexport
+
+    calls: list[str] = []
+    for name in ("to_geojson", "to_csv", "png_map"):
+        monkeypatch.setattr(mapexport, name, lambda *a, _n=name, **k: calls.append(_n))
+    at = _app(users["viewer"].id)
+    at.multiselect(key="f_status").select("pending").run()  # a rerun with another view
+    assert not at.exception, at.exception
+    assert {"dl_geojson", "dl_csv", "dl_png"} <= {b.key for b in at.get("download_button")}
+    assert calls == []
+
+
+def test_county_shading_counts_all_open_findings_in_scope(app_env, users, data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Filtered to 黄骅市, the shading still counts 运河区's two open findings: it says where the
+    open work is, whatever the view shows."""
+    from field.map import build
+
+    seen: list[dict[str, int]] = []
+    real = build.build_map
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(dict(kwargs.get("choropleth_counts") or {}))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build, "build_map", spy)
+    at = _app(users["viewer"].id, {"county": "130983"})
+    assert not at.exception, at.exception
+    assert _total(at) == 1
+    assert seen and seen[-1] == {"130903": 2, "130983": 1}
+    scoped = _app(users["super_yunhe"].id, {"status": "rectifying"})  # no row in the view, two open in scope
+    assert not scoped.exception and _total(scoped) == 0
+    assert seen[-1] == {"130903": 2}

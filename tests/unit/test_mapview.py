@@ -397,7 +397,7 @@ def test_large_layer_is_one_element_not_one_marker_per_site() -> None:
 
 
 def test_ten_thousand_sites_stay_under_one_megabyte() -> None:
-    # Speed is measured by bench/map.py (a ratio against the naive map), never asserted here.
+    # Speed is measured by bench/map.py (a ratio against FastMarkerCluster), never asserted here.
     sites = make_sites(10_000)
     name = "沧州市某某化工有限公司第十二号厂区"  # realistic zh name length
     for s in sites:
@@ -558,3 +558,24 @@ def test_presentation_mode_uses_larger_marks() -> None:
     big = render(build_map(make_sites(3), boundaries=None, settings={"tiles": "none"}, presentation=True))
     assert "iconSize: [18, 18]" in normal and "iconSize: [26, 26]" in big
     assert "fs-large" in big and 'fs-legend fs-large' not in normal
+
+
+def test_clusters_take_the_worst_open_status_colour() -> None:
+    """Each status carries a cluster rank and a checked #rrggbb colour; the cluster icon JS picks
+    the highest rank among its markers and writes only that colour, its code and numbers."""
+    from field.map.build import build_map as _build
+    from field.map.legend import CLUSTER_NEUTRAL, CLUSTER_RANK, STATUS_CODES, styles_js
+
+    styles = json.loads(styles_js("zh"))
+    assert len(styles) == len(STATUS_CODES) + 1
+    by_code = {s["c"]: s for s in styles}
+    assert by_code["reopened"]["r"] > by_code["pending"]["r"] > by_code["rectifying"]["r"] \
+        > by_code["awaiting_signoff"]["r"] > 0
+    for code in ("closed", "public_notice", "unfounded", "_unknown"):
+        assert by_code[code]["r"] == 0 and by_code[code]["k"] == CLUSTER_NEUTRAL
+    assert all(re.fullmatch(r"#[0-9A-Fa-f]{6}", s["k"]) for s in styles)
+    assert styles[-1]["r"] == 0  # the JS starts from the last entry: neutral until an open status is seen
+    assert set(CLUSTER_RANK) <= set(STATUS_CODES)
+    html = _build([{"id": 1, "lon": 116.84, "lat": 38.3, "status": "pending", "name": "<b>x</b>"}],
+                  boundaries=None, settings={"tiles": "none"}).get_root().render()
+    assert "iconCreateFunction" in html and "data-worst" in html and "<b>x</b>" not in html
