@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -104,3 +105,18 @@ def test_verify_text_output_warns(rt, users, capsys, monkeypatch) -> None:
     assert "WARNING 1 photo files are referred to by no record" in out
     assert cli.main(["--lang", "en", "gc", "--min-age-minutes", "0"]) == 0
     assert list(rt.store.files()) == []
+
+
+def test_gc_collects_photo_files_only_never_the_checkpoint_log_or_the_odk_queue(rt, users) -> None:
+    """The checkpoint log and the ODK review queue share the photo root but no photo row names
+    them: a gc that collected them would erase the trust record and submissions under review."""
+    root = rt.store.root
+    stray = root / "originals" / "ab" / "cd" / ("ab" * 32 + ".jpg")
+    keep = [root / "checkpoints" / "objects" / "aa" / ("a" * 64 + ".json"), root / "submissions" / "x" / "raw.xml"]
+    for path in [stray, *keep]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    with rt.read() as s:
+        removed = photofiles.gc(s, rt.store, min_age=dt.timedelta(0))
+    assert removed == [stray.relative_to(root).as_posix()]
+    assert not stray.exists() and all(p.exists() for p in keep)
