@@ -112,53 +112,25 @@ def _original_bytes(store: Any, photo: Photo) -> tuple[bytes | None, str]:
 
 
 def _readme(label: str, case: Case | None, findings: list[dict[str, Any]], problems: list[dict[str, Any]],
-            generated: str, actor: User) -> str:
-    lines = [
-        "一案一档 · 督察整改档案",
-        "=" * 24,
-        "",
-        f"档案编号：{label}",
-        f"生成时间：{generated}（北京时间）",
-        f"生成人：{actor.display_name or actor.username}（{actor.username}）",
-    ]
+            generated: str, actor: User, lang: str = "zh") -> str:
+    """The dossier's README.txt: what is in it and how anyone can check it without the app. The
+    sentences are the catalog's (`dossier.readme.*`), in the language of the export."""
+    lines = t("dossier.readme.head", lang, label=label, generated=generated,
+              name=actor.display_name or actor.username, username=actor.username).split("\n")
     if case is not None:
-        lines.append(f"受理编号：{case.case_no}" + (f"（第{case.batch}批）" if case.batch is not None else ""))
+        batch = t("dossier.readme.batch", lang, batch=case.batch) if case.batch is not None else ""
+        lines.append(t("dossier.readme.case", lang, case_no=case.case_no, batch=batch))
     for f in findings:
-        lines.append(f"问题 F{f['id']}：{f['site']['name']} —— {f['description'][:60]}")
-    lines += [
-        "",
-        "一、目录内容",
-        "  README.txt        本说明。",
-        "  records.json      全部记录数据（UTF-8 JSON）：问题、点位、交办件、核查记录、签字记录",
-        "                    （含内容哈希 content_hash、前序哈希 prev_hash、链哈希 chain_hash）、",
-        "                    每张照片的登记信息（SHA-256、拍摄时间、位置、证据提示）和操作日志。",
-        "  SHA256SUMS.txt    本档案中每张照片原件的 SHA-256 校验值清单。",
-        "  sheets/           核查验收单 PDF，每条核查/复查记录一份，文件名含问题编号 F、记录编号 V、",
-        "                    签字编号 S。未签字的记录在单上标注“未签字”。",
-        "  photos/F<编号>/   照片原件，与上传时逐字节相同（未压缩、未去除 EXIF）。文件名为",
-        "                    “类型_SHA-256 前 16 位.原扩展名”，类型 before = 整改前，after = 整改后。",
-        "",
-        "二、如何核对照片原件未被改动",
-        "  照片文件的 SHA-256 应与文件名中的前 16 位、SHA256SUMS.txt 及 records.json 中登记的值一致。",
-        "  Windows（命令提示符）： certutil -hashfile 照片文件名 SHA256",
-        "  Windows（PowerShell）：  Get-FileHash 照片文件名 -Algorithm SHA256",
-        "  macOS：                 shasum -a 256 照片文件名",
-        "  Linux：                 sha256sum -c SHA256SUMS.txt   （在本档案根目录执行，逐个显示 OK）",
-        "  计算结果（64 位十六进制，不区分大小写）与登记值完全相同，即证明照片未被替换或改动。",
-        "",
-        "三、如何核对签字记录",
-        "  每条签字记录保存了签字时对记录内容及其照片哈希计算的内容哈希，并与前一条签字的链哈希相连。",
-        "  核查验收单上的“校验码”为链哈希的前 12 位。在系统服务器上运行 python -m field verify",
-        "  可重新计算全部签字链：任何记录被改动、照片被替换或缺失、链条断裂都会被指出。",
-        "",
-        "四、导出时发现的问题",
-    ]
+        lines.append(t("dossier.readme.finding", lang, id=f["id"], site=f["site"]["name"],
+                       description=f["description"][:60]))
+    lines += t("dossier.readme.body", lang).split("\n")
     if problems:
         for p in problems:
             where = " ".join(f"{k}={v}" for k, v in p.items() if k not in ("kind",))
-            lines.append(f"  ！{t('dossier.problem.' + p['kind'], 'zh')}：{where}")
+            lines.append(t("dossier.readme.problem", lang, problem=t("dossier.problem." + p["kind"], lang),
+                           where=where))
     else:
-        lines.append("  无。照片原件均与登记的 SHA-256 一致，已签字记录的内容哈希均与签字时一致。")
+        lines.append(t("dossier.readme.no_problems", lang))
     lines.append("")
     return "\r\n".join(lines)  # CRLF: read on Windows Notepad as often as anywhere
 
@@ -261,7 +233,7 @@ def case_dossier(session: Session, actor: User, finding_id_or_case_id: int | str
         "findings": out_findings,
         "problems": problems,
     }
-    readme = _readme(label, case, out_findings, problems, generated, actor)
+    readme = _readme(label, case, out_findings, problems, generated, actor, lang)
     head: list[tuple[str, bytes, bool]] = [
         ("README.txt", ("\ufeff" + readme).encode("utf-8"), True),  # BOM: older Notepad then reads UTF-8
         ("records.json", json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8"), True),
