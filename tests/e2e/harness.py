@@ -45,6 +45,8 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, BrowserContext, Page, Request, WebSocket
 from playwright.sync_api import Error as PlaywrightError
 
+from field.services.sessions import COOKIE as SESSION_COOKIE
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 
@@ -472,7 +474,13 @@ def login(
     except Exception as exc:
         body = page.locator("body").inner_text(timeout=5_000)[:2000]
         raise AssertionError(f"login as {username!r}: expected {expect}, page shows:\n{body}") from exc
-    return str(handle.json_value())
+    outcome = str(handle.json_value())
+    if outcome == "success":
+        # The remembered-login cookie is written by a component on the run after the login; a
+        # test that reloads before it exists would log out (seen under load in CI), so wait for it.
+        page.wait_for_function("(name) => document.cookie.split('; ').some(c => c.startsWith(name + '='))",
+                               arg=SESSION_COOKIE, timeout=timeout)
+    return outcome
 
 
 # --------------------------------------------------------------------------- pages
