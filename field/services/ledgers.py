@@ -266,7 +266,7 @@ def link_case(session: Session, user: User, problem_id: int, case_id: int) -> bo
 
 
 def link_case_no(session: Session, user: User, problem_id: int, case_no: str) -> int:
-    """Link every case with this 受理编号 (a number repeats across batches) to a problem, as typed
+    """Link every case with this 受理编号 (the same number in several inspections) to a problem, as typed
     on the measure form; refuses a number that matches no case. Returns the cases linked."""
     case_no = case_no.strip()
     case_ids = list(session.scalars(select(Case.id).where(Case.case_no == case_no).order_by(Case.id)))

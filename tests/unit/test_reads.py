@@ -48,9 +48,11 @@ def test_data_version_moves_with_a_write(session, users) -> None:  # type: ignor
     assert findings.data_version(session) != before
 
 
-def test_link_case_no_links_every_batch_and_refuses_an_unknown_number(session, users) -> None:  # type: ignore[no-untyped-def]
-    session.add_all([Case(case_no="X9", batch=1, county_adcode="130903", content="x"),
-                     Case(case_no="X9", batch=2, county_adcode="130903", content="x")])
+def test_link_case_no_links_every_case_with_the_number_and_refuses_an_unknown_one(session, users) -> None:  # type: ignore[no-untyped-def]
+    # A 受理编号 is one case within an inspection (its batches are kept with it); the same number
+    # in two inspections is two cases, and a typed number links both.
+    session.add_all([Case(case_no="X9", inspection="第二轮", batch=1, county_adcode="130903", content="x"),
+                     Case(case_no="X9", inspection="第三轮", batch=2, county_adcode="130903", content="x")])
     session.flush()
     problem = ledgers.create_problem(session, users["officer"], ledgers.ProblemInput(title="P"))
     assert ledgers.link_case_no(session, users["officer"], problem.id, " X9 ") == 2
