@@ -65,7 +65,7 @@ def test_nikon_photo_in_cangzhou_is_flagged_thousands_of_km_away() -> None:
     assert len(far) == 1
     distance = far[0].params["distance_m"]
     assert 7_500_000 < distance < 8_800_000  # Tuscany → Hebei
-    assert far[0].message("zh") == f"拍摄位置距现场 {distance} 米"
+    assert far[0].message("zh") == f"拍摄位置距现场 约 {round(distance / 1000)} 公里"
 
 
 def test_orientation_6_portrait_is_turned() -> None:

@@ -153,7 +153,7 @@ def test_english_report(session, seeded, settings) -> None:
 def test_cli_report(rt, seeded, tmp_path, monkeypatch, settings) -> None:
     from field import cli
 
-    monkeypatch.setattr("field.cli.cases._runtime", lambda: rt)
+    monkeypatch.setattr("field.cli.reports._runtime", lambda: rt)
     out = tmp_path / "w.docx"
     assert cli.main(["report", "dispatch", "--date", "2024-05-20", "--out", str(out)]) == 0
     assert out.is_file() and out.with_suffix(".xlsx").is_file()
