@@ -251,8 +251,8 @@ def _event(user: User, case_id: int, action: str, before: dict[str, Any] | None,
     """The row `audit.record` would write, as a dict for one bulk INSERT (10,000 ORM objects
     would cost more than the import itself)."""
     return {"at": at, "actor_id": user.id, "actor_name": user.username, "entity": "case", "entity_id": str(case_id),
-            "action": action, "before": audit._jsonable(before) if before is not None else None,
-            "after": audit._jsonable(after), "reason": ""}
+            "action": action, "before": audit.jsonable(before) if before is not None else None,
+            "after": audit.jsonable(after), "reason": ""}
 
 
 def import_cases(session: Session, user: User, data: bytes, filename: str, *, feedback_days: int,

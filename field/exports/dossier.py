@@ -44,26 +44,15 @@ from field.domain.errors import FieldError
 from field.domain.permissions import require
 from field.exports.sheets import load_sheet, parse_ref, render, verification_code
 from field.i18n import t
+from field.services.audit import jsonable
 from field.services.signoff import content_hash
 
 FORMAT = "field.dossier/1"
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def _row(obj: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """Every mapped column of a row, as JSON-able values (the record as stored, nothing derived)."""
-    return {c.key: _jsonable(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs if c.key not in skip}
+    return {c.key: jsonable(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs if c.key not in skip}
 
 
 def _who(user: User | None) -> dict[str, Any] | None:
@@ -176,7 +165,7 @@ def case_dossier(session: Session, actor: User, finding_id_or_case_id: int | str
                                  "file": photo.original_path})
             entry = _row(photo, skip=("original_path", "display_path", "thumb_path"))
             entry.update({"file": name if data is not None else None, "kind": link.kind, "flags": link.flags,
-                          "verification_id": link.verification_id, "added_at": _jsonable(link.added_at),
+                          "verification_id": link.verification_id, "added_at": jsonable(link.added_at),
                           "added_by": link.added_by, "integrity": integrity})
             photos_out.append(entry)
 

@@ -114,8 +114,8 @@ def preview_plan(session: Session, user: User, plan: ParsedPlan) -> ParsedPlan:
 def _event(user: User, entity: str, entity_id: int, action: str, before: dict[str, Any] | None,
            after: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
     return {"at": at, "actor_id": user.id, "actor_name": user.username, "entity": entity, "entity_id": str(entity_id),
-            "action": action, "before": audit._jsonable(before) if before is not None else None,
-            "after": audit._jsonable(after), "reason": ""}
+            "action": action, "before": audit.jsonable(before) if before is not None else None,
+            "after": audit.jsonable(after), "reason": ""}
 
 
 def apply_plan(session: Session, user: User, plan: ParsedPlan, *, now: dt.datetime | None = None) -> PlanSummary:

@@ -14,13 +14,15 @@ from field.domain import clock
 from field.domain.permissions import require
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """Dates as ISO text, tuples as lists, keys as text: what a JSON column or file can hold. The
+    audit trail, the case import's bulk audit rows and the dossier's records.json all use it."""
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -43,8 +45,8 @@ def record(
         entity=entity,
         entity_id=str(entity_id),
         action=action,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
         reason=reason,
     )
     session.add(event)
