@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 import ui
 from field import i18n
 from field.config import SettingsError
 from field.data.db import DatabaseUnavailable
-from field.domain.clientaddr import client_address
 from field.domain.vocab import ROLES
 from field.services import auth
-from ui import nav
+from ui import nav, zh
 
 st.set_page_config(page_title="督察整改", page_icon="🗺️", layout="wide", initial_sidebar_state="auto")
 ui.tablet_css()
@@ -25,6 +26,8 @@ except (DatabaseUnavailable, SettingsError) as exc:
     st.stop()
 
 lang = ui.lang()
+zh.widget_texts(lang)
+KNOWN = {p.url_path for p in nav.PAGES}
 
 
 def _language_switch() -> None:
@@ -35,46 +38,68 @@ def _language_switch() -> None:
         st.rerun()
 
 
-def _login() -> None:
+def _login(next_path: str) -> None:
     st.title(ui.t("app.title"))
+    if st.session_state.pop("_session_over", False):
+        st.info(ui.t("sessions.over"))
     with rt.read() as s:
         if not auth.has_users(s):
             st.info(ui.t("login.no_users"))
-    with st.form("login", clear_on_submit=False):
-        st.subheader(ui.t("login.title"))
-        username = st.text_input(ui.t("login.username"), autocomplete="username")
-        password = st.text_input(ui.t("login.password"), type="password", autocomplete="current-password")
-        submitted = st.form_submit_button(ui.t("login.submit"), type="primary", width="stretch")
-    if submitted:
-        # A refused login keeps its failure count for the lock-out (see auth.authenticate).
-        with ui.action() as act:
-            client = client_address(st.context.ip_address, dict(st.context.headers), rt.settings.trusted_proxies)
-            user = auth.authenticate(act.session, username, password, client=client)
-        if not act.ok:
-            return
-        st.session_state["user_id"] = user.id
-        st.session_state["lang"] = st.session_state.get("lang", user.lang or lang)
-        ui.remember_login(user)
-        st.rerun()
+    refusal = ui.login_refusal()
+    if refusal:
+        st.error(refusal)
+    ui.login_form(next_path)
+
+
+def _login_at(next_path: str) -> Callable[[], None]:
+    """The login page, remembering which page was asked for: after the login (a POST to
+    /auth/login and a redirect) the browser lands on it."""
+    def run() -> None:
+        _login(next_path)
+    run.__name__ = "login_" + (next_path.strip("/") or "home")
+    return run
+
+
+def _no_access(page: nav.NavPage, first: nav.NavPage | None) -> Callable[[], None]:
+    """A page of the app this role lacks, opened by its address: say so in the user's language
+    (Streamlit would show its English "Page not found" dialog)."""
+    def run() -> None:
+        assert user is not None
+        st.error(ui.t("nav.no_access", role=ROLES.label(user.role, lang), page=ui.t(page.title_key)))
+        if first is not None:
+            st.page_link(first.path, label=ui.t("nav.go_first", page=ui.t(first.title_key)), icon=first.icon)
+    run.__name__ = "no_access_" + page.url_path
+    return run
 
 
 _language_switch()
-ui.write_pending_cookie()
 user = ui.current_user()
 if user is None:
-    st.navigation([st.Page(_login, title=ui.t("login.title"), icon="🔑")], position="hidden").run()
+    # Every page address leads to the login form (hidden from the menu), then back to that page.
+    home = st.Page(_login_at("/"), title=ui.t("login.title"), icon="🔑", default=True)
+    st.navigation([home]
+                  + [st.Page(_login_at("/" + p.url_path), title=ui.t(p.title_key), icon=p.icon,
+                             url_path=p.url_path, visibility="hidden") for p in nav.PAGES]
+                  + zh.unknown_pages(KNOWN, lang, home),
+                  position="hidden").run()
     st.stop()
 
-pages = [st.Page(p.path, title=ui.t(p.title_key), icon=p.icon, url_path=p.url_path) for p in nav.pages_for(user)]
+mine = nav.pages_for(user)
+first = mine[0] if mine else None
+pages = [st.Page(p.path, title=ui.t(p.title_key), icon=p.icon, url_path=p.url_path) if p in mine
+         else st.Page(_no_access(p, first), title=ui.t(p.title_key), icon=p.icon, url_path=p.url_path,
+                      visibility="hidden")
+         for p in nav.PAGES]
+if first is not None:  # a role lands on its first page
+    pages.insert(0, pages.pop(nav.PAGES.index(first)))
 
 with st.sidebar:
     st.caption(ui.t("user.badge", name=ui.md(user.display_name or user.username),
                     role=ROLES.label(user.role, lang)))
-    if st.button(ui.t("logout"), width="stretch"):
-        ui.forget_login()
-        st.rerun()
+    ui.logout_button()
 
 if not pages:  # st.navigation needs a page: a role given no action yet gets a sentence, not a crash
     st.info(ui.t("app.no_pages"))
     st.stop()
-st.navigation(pages).run()
+# expanded: an admin has more pages than Streamlit shows before its English "View more" button
+st.navigation(pages + zh.unknown_pages(KNOWN, lang, pages[0]), expanded=True).run()

@@ -63,13 +63,13 @@ def main() -> None:
         for i in range(args.runs):
             # Alternate the two so machine noise hits both alike; a fresh store each time so
             # nothing is skipped as already stored.
-            store = photos.PhotoStore(Path(tmp) / f"fast{i}")
+            store = photos.LocalPhotoStore(Path(tmp) / f"fast{i}")
             t0 = time.perf_counter()
             result = photos.ingest(data, "bench.jpg", store)
             fast_times.append(time.perf_counter() - t0)
             assert result.created
 
-            naive_store = photos.PhotoStore(Path(tmp) / f"naive{i}")
+            naive_store = photos.LocalPhotoStore(Path(tmp) / f"naive{i}")
             t0 = time.perf_counter()
             naive_ingest(data, naive_store)
             naive_times.append(time.perf_counter() - t0)

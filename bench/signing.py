@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
-from field.photos.store import PhotoStore  # noqa: E402
+from field.photos.store import LocalPhotoStore  # noqa: E402
 from field.trust import keys  # noqa: E402
 
 
@@ -67,7 +67,7 @@ def main() -> None:
               hmac.new(secret, keys.canonical(statements[i]), "sha256").hexdigest(), "0" * 64), n))
     m = max(50, n // 20)
     with tempfile.TemporaryDirectory() as tmp:
-        store = PhotoStore(Path(tmp) / "photos")
+        store = LocalPhotoStore(Path(tmp) / "photos")
         plain = Path(tmp) / "plain"
 
         def durable(i: int) -> None:

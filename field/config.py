@@ -27,9 +27,12 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from field.domain.errors import FieldError
+
+if TYPE_CHECKING:
+    from field.photos.store import S3Options
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "FIELD_"
@@ -87,6 +90,19 @@ def _networks(value: str) -> tuple[str, ...]:
     return tuple(str(n) for n in parse_networks(value.split(",")))
 
 
+def _photo_store(value: str) -> str:
+    """'' (the default folder), `s3://bucket[/prefix]`, or a folder made absolute."""
+    v = value.strip()
+    if v.startswith("s3://"):
+        from field.photos.s3store import parse_url
+
+        parse_url(v)  # ValueError names the setting in `config.invalid`
+        return v.rstrip("/")
+    if "://" in v:
+        raise ValueError(v)
+    return str(_resolve_path(v)) if v else ""
+
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
@@ -104,7 +120,20 @@ class Settings:
         "sqlite:///data/field.db",
         "SQLAlchemy URL; PostgreSQL as `postgresql+psycopg://user:pw@host/db`", parse=_sqlite_url_absolute)
     data_dir: Path = setting("./data", "photos (originals, display copies, thumbnails) and generated files")
-    city_adcode: str = setting("130900", "the city; `geodata/build.py --adcode N` builds its boundaries")
+    city_adcode: str = setting(
+        "130900", "the region: a city (`130900`) or a whole province (`130000`); "
+                  "`geodata/build.py --adcode N` builds its boundaries")
+    photo_store: str = setting(
+        "", "where photos and the checkpoint log are kept: empty = the folder `<data_dir>/photos`; "
+        "`s3://bucket/prefix` = an S3-compatible bucket (every replica must use the same); another value = "
+        "that folder; `python -m field migrate-photos` moves them", parse=_photo_store)
+    s3_endpoint: str = setting(
+        "", "the S3 service's URL for `s3://` stores, e.g. `http://127.0.0.1:8333` (empty: AWS's own)")
+    s3_region: str = setting("us-east-1", "the S3 region (most S3-compatible servers accept any)")
+    s3_access_key: str = setting("", "the S3 access key id (environment or secrets file)", secret=True)
+    s3_secret_key: str = setting("", "the S3 secret key (environment or secrets file; never logged)", secret=True)
+    s3_path_style: bool = setting(
+        "1", "`1`: path-style bucket URLs (SeaweedFS, MinIO, Ceph); `0`: virtual-hosted (AWS)")
     tiles: str = setting("none", "`none`, `osm`, `tianditu`, `custom` (intranet XYZ) or `amap` (GCJ-02)",
                          parse=str.lower)
     tile_url: str = setting("", "XYZ template for `custom`")
@@ -132,6 +161,14 @@ class Settings:
         "", "comma-separated addresses or CIDR networks of reverse proxies whose `X-Forwarded-For` is "
         "believed for the login's client address; empty: the connection's peer is the client",
         parse=_networks)
+    session_check_seconds: int = setting(
+        "3", "how long a process trusts its last check of a login cookie; a logout, password change or "
+        "ended session applies in every tab and on every replica at the next click after this")
+    map_refresh_seconds: int = setting(
+        "60", "how often the map in presentation mode (the meeting screen) re-reads the findings by "
+        "itself; 0 turns it off")
+    behind_tls: bool = setting(
+        "0", "`1` when a TLS (https) proxy is in front: the login cookie is then marked Secure")
     public_url: str = setting(
         "", "base URL printed in the PDF sheets' QR codes (default: the browser's address)")
     pdf_font: str = setting("", "a CJK TrueType font for the PDF sheets")
@@ -159,6 +196,12 @@ class Settings:
     @property
     def photo_dir(self) -> Path:
         return self.data_dir / "photos"
+
+    def s3_options(self) -> S3Options:
+        from field.photos.store import S3Options
+
+        return S3Options(endpoint=self.s3_endpoint, region=self.s3_region, access_key=self.s3_access_key,
+                         secret_key=self.s3_secret_key, path_style=self.s3_path_style)
 
     @property
     def key_file(self) -> Path:

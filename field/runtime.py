@@ -27,7 +27,8 @@ from field.data import db, uow
 from field.domain import clock
 from field.domain.errors import FieldError
 from field.photos import PhotoStore
-from field.services import auth, findings
+from field.photos.store import LocalPhotoStore, open_store
+from field.services import auth, findings, sessions
 from field.trust import context, keys
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,7 @@ def open_runtime(settings: Settings | None = None, *, migrate: bool = True) -> R
     if migrate:
         db.migrate(engine)
     sessions = db.session_factory(engine)
-    settings.photo_dir.mkdir(parents=True, exist_ok=True)
-    store = PhotoStore(settings.photo_dir)
+    store = photo_store(settings)
     try:
         keys.ensure(settings.key_file)
     except (FieldError, OSError):
@@ -84,7 +84,18 @@ def open_runtime(settings: Settings | None = None, *, migrate: bool = True) -> R
     return Runtime(settings=settings, engine=engine, sessions=sessions, store=store, trust=trust)
 
 
+def photo_store(settings: Settings, spec: str | None = None) -> PhotoStore:
+    """The store `FIELD_PHOTO_STORE` (or `spec`) names. A local folder is created now; a bucket
+    is not contacted until first used, so the app starts (and reads) while S3 is down."""
+    store = open_store(settings.photo_store if spec is None else spec, default_folder=settings.photo_dir,
+                       s3=settings.s3_options())
+    if isinstance(store, LocalPhotoStore):
+        store.root.mkdir(parents=True, exist_ok=True)
+    return store
+
+
 def apply_process_settings(settings: Settings) -> None:
     """Hand the settings to the process-wide clock and password hasher (test hooks included)."""
     clock.set_fake_now(settings.fake_now)
     auth.use_password_hash(settings.password_hash)
+    sessions.CHECKS.ttl = settings.session_check_seconds

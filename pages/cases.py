@@ -15,7 +15,7 @@ from field import planimport
 from field.data.ledger_models import Problem
 from field.domain import clock
 from field.domain.errors import FieldError
-from field.domain.permissions import can
+from field.domain.permissions import can, role_refusal
 from field.domain.vocab import ACCOUNTABILITY_MEASURES, MEASURE_PROGRESS, POLLUTION_TYPES, REPORT_STAGES
 from field.services import accountability, ledgers
 
@@ -46,7 +46,7 @@ def _summary_text(summary: cases.ImportSummary) -> str:
 
 def import_tab() -> None:
     if not can(user, "case.import"):
-        st.info(ui.t("perm.role", action="case.import"))
+        st.info(ui.error_text(role_refusal("case.import", user.role)))
         return
     upload = st.file_uploader(ui.t("cases.ui.file"), type=["xlsx", "csv"], key="cases_file")
     c1, c2 = st.columns(2)
@@ -121,7 +121,7 @@ def _plan_summary_text(summary: planimport.PlanSummary) -> str:
 def plan_tab() -> None:
     """Upload -> preview (each row's action, warnings and how its deadline was read) -> confirm."""
     if not can(user, "plan.import"):
-        st.info(ui.t("perm.role", action="plan.import"))
+        st.info(ui.error_text(role_refusal("plan.import", user.role)))
         return
     upload = st.file_uploader(ui.t("plan.ui.file"), type=["xlsx", "csv"], key="plan_file")
     if st.button(ui.t("plan.ui.preview"), disabled=upload is None, key="plan_preview"):
@@ -308,7 +308,7 @@ def _measure_forms(p: Problem) -> None:
 
 def ledgers_tab() -> None:
     if not can(user, "ledger.export"):
-        st.info(ui.t("perm.role", action="ledger.export"))
+        st.info(ui.error_text(role_refusal("ledger.export", user.role)))
         return
     with rt.read() as s:
         batch_list = ledgers.batches(s, user)
@@ -369,7 +369,7 @@ def _save_record(data: accountability.RecordInput) -> None:
 
 def accountability_tab() -> None:
     if not can(user, "accountability.view"):
-        st.info(ui.t("perm.role", action="accountability.view"))
+        st.info(ui.error_text(role_refusal("accountability.view", user.role)))
         return
     with rt.read() as s:
         records = accountability.list_records(s, user)

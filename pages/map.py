@@ -14,7 +14,6 @@ st_folium writes ids into the map it renders, so each run renders its own shallo
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from typing import Any
 
 import streamlit as st
@@ -28,21 +27,16 @@ from field.domain.permissions import can
 from field.domain.scope import Scope
 from field.domain.vocab import OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, STATUS
 from field.exports import mapexport
-from field.map.build import build_map
-from field.map.clicks import RETURNED_OBJECTS, click_signature, clicked_county, clicked_site_ids
+from field.map import sitedata
+from field.map.build import build_shell
+from field.map.clicks import RETURNED_OBJECTS, click_signature, clicked_county, clicked_site_id
+from field.map.datalayer import filter_group
 from field.map.escape import escape_html
-from field.map.legend import legend_items
+from field.map.legend import STATUS_CODES, UNKNOWN_STATUS, legend_items
 from field.map.query import filter_from_query, filter_key, filter_to_query
 from field.services import audit, ledgers
-from field.services.findings import (
-    MapFilter,
-    data_version,
-    get_finding,
-    map_rows,
-    open_by_county,
-    status_counts,
-)
-from ui import nav
+from field.services.findings import MapFilter, get_finding, map_rows
+from ui import mapfilter, nav
 
 rt = ui.runtime()
 user = ui.require_user()
@@ -52,7 +46,9 @@ qp = st.query_params
 ss = st.session_state
 
 scope = Scope.of(user)
-county_labels = {c.adcode: c.label(lang) for c in geo.counties() if scope.contains(c.adcode)}
+# cities and counties in a province deployment (a filter or a click may name either), else counties
+county_labels = {k: v for k, v in geo.unit_labels(lang).items() if scope.contains(k)}
+province = geo.region_level() == "province"
 
 
 def _url_state() -> dict[str, list[str]]:
@@ -74,75 +70,56 @@ if "_pending_county" in ss:  # a county click of the previous run, applied befor
 
 # Reading only: closing findings whose 公示 has ended is `python -m field advance`, not this page.
 with rt.read() as s:
-    version = data_version(s)
     batch_options = ledgers.batches(s, user)
 for b in ss.get("f_batch", []):
     if b not in batch_options:
         batch_options.append(b)
 
 present = st.toggle(ui.t("map.present"), key="f_present")
-if present:
-    st.markdown(
-        "<style>"
-        "section.main .block-container, [data-testid='stMainBlockContainer']{max-width:100%;"
-        "padding:0.6rem 1.2rem;}"
-        "[data-testid='stMain'] p, [data-testid='stMain'] li, [data-testid='stMain'] label{font-size:1.3rem;}"
-        "h1{font-size:2.2rem !important;}"
-        ".fs-counts{font-size:1.6rem;}"
-        "</style>",
-        unsafe_allow_html=True,
-    )
-else:
+if not present:
     st.title(ui.t("map.title"))
 
 url_filters = bool(set(url_now) - {"present", "finding"})
 with st.expander(ui.t("map.filters"), expanded=url_filters and not present):
-    c1, c2, c3, c4 = st.columns(4)
-    statuses = c1.multiselect(ui.t("map.status"), STATUS.codes, format_func=lambda c: STATUS.label(c, lang),
-                              key="f_status")
-    counties = c2.multiselect(ui.t("map.county"), list(county_labels),
-                              format_func=lambda c: county_labels.get(c, c), key="f_county")
-    types = c3.multiselect(ui.t("map.types"), POLLUTION_TYPES.codes,
-                           format_func=lambda c: POLLUTION_TYPES.label(c, lang), key="f_type")
-    batches = c4.multiselect(ui.t("map.batch"), batch_options, format_func=lambda n: ui.t("map.batch_n", n=n),
-                             key="f_batch")
-    c5, c6, c7, c8, c9 = st.columns([3, 2, 2, 2, 2])
-    text = c5.text_input(ui.t("map.text"), key="f_text", max_chars=200)
-    date_from = c6.date_input(ui.t("map.date_from"), value=None, key="f_from")
-    date_to = c7.date_input(ui.t("map.date_to"), value=None, key="f_to")
-    key_only = c8.checkbox(ui.t("map.key_attention"), key="f_key")
-    overdue = c9.checkbox(ui.t("map.overdue"), key="f_overdue")
+    flt = mapfilter.widgets("f_", county_labels, batch_options, lang)
+    # what the shading and the per-unit counts group by: a province by city unless asked otherwise
+    level = (st.radio(ui.t("map.level"), ("city", "county"), format_func=lambda v: ui.t(f"map.level_{v}"),
+                      horizontal=True, key="f_level") if province else "county")
 
-flt = filter_from_query(filter_to_query(MapFilter(
-    statuses=tuple(statuses), counties=tuple(counties), types=tuple(types), batches=tuple(batches),
-    key_attention=key_only, overdue=overdue, date_from=date_from, date_to=date_to, text=text or "",
-)))
 today = clock.today_local()
 scope_key = (user.role, tuple(sorted(user.county_scope or [])) if not user.all_counties else ("*",))
-data_key = (rt.settings.database_url, version, today.isoformat())
+present_css = (
+    "<style>"
+    "[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl'],[data-testid='stHeader'],"
+    "[data-testid='stSidebarNav']{display:none !important;}"
+    "section.main .block-container, [data-testid='stMainBlockContainer']{max-width:100%;"
+    "padding:0.4rem 1rem;}"
+    "[data-testid='stMain'] p, [data-testid='stMain'] li, [data-testid='stMain'] label{font-size:1.3rem;}"
+    ".fs-tables{display:flex;gap:1rem;align-items:flex-start;} .fs-tables table{flex:1 1 0;}"
+    ".fs-counts{font-size:1.5rem;} .fs-counts td{padding:1px 6px !important;}"
+    "</style>"
+)
+# Tablet portrait: the map takes the whole width, the statistics and the detail panel go below it.
+tablet_css = (
+    "<style>@media (max-width: 1000px) and (orientation: portrait){"
+    ".st-key-fs_map_row [data-testid='stHorizontalBlock']{flex-wrap:wrap;}"
+    ".st-key-fs_map_row [data-testid='stColumn']{width:100% !important;flex:1 1 100% !important;min-width:100%;}"
+    "}</style>"
+)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_rows(fkey: tuple, skey: tuple, dkey: tuple, _flt: MapFilter, _user: Any) -> list[dict[str, Any]]:
-    """Rows of one view; keyed by canonical filter, scope and data version (args with _ are not hashed)."""
+def _cached_rows(fkey: tuple, skey: tuple, etag: str, _flt: MapFilter, _user: Any) -> list[dict[str, Any]]:
+    """Rows of a view with a free-text search (the text is matched on the server); keyed by
+    canonical filter, scope and data version (args with _ are not hashed)."""
     with rt.read() as s:
-        return map_rows(s, _user, _flt, today=dt.date.fromisoformat(dkey[2]))
+        return map_rows(s, _user, _flt, today=today)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_open_counts(skey: tuple, dkey: tuple, _user: Any) -> dict[str, int]:
-    """Open findings per county in the user's whole scope (the shading), whatever the filter."""
+def _rows_now() -> list[dict[str, Any]]:
+    """Every row of this view, read when an export button is pressed (never on a rerun)."""
     with rt.read() as s:
-        return open_by_county(s, _user)
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_map(fkey: tuple, skey: tuple, dkey: tuple, lang: str, present: bool, tiles: str,
-                _rows: list[dict[str, Any]], _open_counts: dict[str, int]):  # type: ignore[no-untyped-def]
-    open_counts = _open_counts
-    return build_map(_rows, boundaries=geo.counties_geojson(), settings=rt.settings, lang=lang,
-                     choropleth_counts=open_counts, presentation=present, focus_counties=dict(fkey).get("county", ()),
-                     asset_base_url=_asset_base())
+        return map_rows(s, user, flt, today=today)
 
 
 def _asset_base() -> str:
@@ -151,43 +128,82 @@ def _asset_base() -> str:
     return static_base_url(st.get_option("server.baseUrlPath") or "")
 
 
+def _data_url() -> str:
+    return sitedata.data_url(st.get_option("server.baseUrlPath") or "")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_shell(lang: str, present: bool, tiles: str, data_url: str, asset_base: str):  # type: ignore[no-untyped-def]
+    """The map document: constant for a language and a mode, whatever the filter or the data."""
+    return build_shell(data_url=data_url, settings=rt.settings, lang=lang, presentation=present,
+                       city_bounds=geo.city_bounds(), asset_base_url=asset_base)
+
+
 fkey = filter_key(flt)
-rows = _cached_rows(fkey, scope_key, data_key, flt, user)
-fmap = _cached_map(fkey, scope_key, data_key, lang, present, rt.settings.tiles, rows,
-                   _cached_open_counts(scope_key, data_key, user))
-counts = status_counts(rows)
-row_ids = {r["id"] for r in rows}
 
 
-def _summary_html() -> str:
+class View:
+    """What one run of the map fragment shows: the data version, the filter spec sent to the
+    browser, and the counts of the rows the spec keeps (from the same columns)."""
+
+    def __init__(self) -> None:
+        with rt.read() as s:
+            self.data = sitedata.site_data(s, user, settings=rt.settings, today=today)
+        text_ids = None
+        if flt.text.strip():
+            text_ids = [r["id"] for r in _cached_rows(fkey, scope_key, self.data.etag, flt, user)]
+        self.spec = {**sitedata.filter_spec(flt, text_ids), "v": self.data.etag}
+        self.idx = self.data.select(self.spec)
+        d = self.data
+        self.counts = {code: 0 for code in STATUS.codes}
+        self.overdue = 0
+        self.per_county: dict[str, int] = {}
+        open_idx = sitedata.OPEN_INDEXES
+        for j in self.idx:
+            si = d.status[j]
+            code = STATUS_CODES[si] if si < len(STATUS_CODES) else UNKNOWN_STATUS
+            self.counts[code] = self.counts.get(code, 0) + 1
+            self.overdue += d.overdue[j]
+            if si in open_idx:
+                key = d.county_codes[d.county[j]]
+                self.per_county[key] = self.per_county.get(key, 0) + 1
+        self._ids: set[int] | None = None
+
+    @property
+    def ids(self) -> set[int]:
+        if self._ids is None:
+            self._ids = {self.data.ids[j] for j in self.idx}
+        return self._ids
+
+
+def _summary_html(view: View) -> str:
     """Counts per status with the map's shapes, and open findings per county; every part escaped."""
-    items = legend_items(counts, lang)
-    overdue_n = sum(1 for r in rows if r["overdue"])
+    items = legend_items(view.counts, lang)
+    total = len(view.idx)
     body = "".join(
         f'<tr data-status="{escape_html(it["code"])}"><td>{it["svg"]}</td><td>{it["label"]}</td>'
         f'<td class="n">{int(it["count"])}</td></tr>' for it in items)
     body += (f'<tr class="total"><td></td><td><b>{escape_html(ui.t("map.total"))}</b></td>'
-             f'<td class="n"><b>{len(rows)}</b></td></tr>'
+             f'<td class="n"><b>{total}</b></td></tr>'
              f'<tr class="overdue"><td></td><td>{escape_html(ui.t("map.overdue_n"))}</td>'
-             f'<td class="n">{overdue_n}</td></tr>')
-    per_county: dict[str, int] = {}
-    for r in rows:
-        if r["status"] in OPEN_STATUSES:
-            key = r["county"] or ""
-            per_county[key] = per_county.get(key, 0) + 1
+             f'<td class="n">{view.overdue}</td></tr>')
+    per_county: dict[str, int] = {}  # open findings per county, or per city in a province's city view
+    for k, n in view.per_county.items():
+        key = geo.unit_code_of(k, level) if k else ""
+        per_county[key] = per_county.get(key, 0) + n
     county_rows = "".join(
-        f'<tr data-county="{escape_html(k)}"><td>{escape_html(county_labels.get(k, ui.t("common.outside")))}</td>'
+        f'<tr data-county="{escape_html(k)}"><td>{escape_html(county_labels.get(k, ui.t(geo.outside_key("common.outside"))))}</td>'
         f'<td class="n">{n}</td></tr>'
         for k, n in sorted(per_county.items(), key=lambda kv: (-kv[1], kv[0])))
     style = ("<style>.fs-counts{border-collapse:collapse;width:100%;margin-bottom:.6rem;}"
              ".fs-counts td{padding:2px 6px;border-bottom:1px solid rgba(128,128,128,.25);vertical-align:middle;}"
              ".fs-counts td.n{text-align:right;font-variant-numeric:tabular-nums;}"
              ".fs-counts svg{display:block;}</style>")
-    return (f'{style}<table class="fs-counts" id="fs-status-counts" data-total="{len(rows)}">'
+    return (f'{style}<div class="fs-tables"><table class="fs-counts" id="fs-status-counts" data-total="{total}">'
             f'<caption style="text-align:left;font-weight:600">{escape_html(ui.t("map.summary"))}</caption>'
             f'{body}</table>'
             f'<table class="fs-counts" id="fs-county-counts"><caption style="text-align:left;font-weight:600">'
-            f'{escape_html(ui.t("map.by_county"))}</caption>{county_rows}</table>')
+            f'{escape_html(ui.t(f"map.by_{level}"))}</caption>{county_rows}</table></div>')
 
 
 def _next_steps(fid: int, status: str) -> list[tuple[nav.NavPage, str, dict[str, str] | None]]:
@@ -221,7 +237,7 @@ def _detail(fid: int) -> None:
             deadline = f.deadline or (case.deadline if case else None)
             late = bool(deadline and deadline < today and f.status in OPEN_STATUSES)
             facts = [
-                ("detail.county", county_labels.get(f.site.county_adcode or "", ui.t("common.outside"))),
+                ("detail.county", county_labels.get(f.site.county_adcode or "", ui.t(geo.outside_key("common.outside")))),
                 ("detail.address", f.site.address),
                 ("detail.case_no", case.case_no if case else ""),
                 ("detail.batch", ui.t("map.batch_n", n=case.batch) if case and case.batch else ""),
@@ -238,7 +254,7 @@ def _detail(fid: int) -> None:
             if links:
                 cols = st.columns(3)
                 for i, link in enumerate(links[:6]):
-                    cols[i % 3].image(str(rt.store.abspath(link.photo.thumb_path)),
+                    cols[i % 3].image(ui.photo(link.photo.thumb_path),
                                       caption=PHOTO_KINDS.label(link.kind, lang))
             else:
                 st.caption(ui.t("detail.no_photos"))
@@ -255,10 +271,9 @@ def _detail(fid: int) -> None:
 
 
 def _render_copy() -> Any:
-    """A copy of the shared cached map for this run: st_folium rewrites the `_id` of every
-    element it renders, and two sessions rendering one object at once would mix their ids. The
-    copy is shallow where it matters (the site blob strings and the click lookup are shared)."""
-    return copy.deepcopy(fmap, memo={id(fmap.field_site_lookup): fmap.field_site_lookup})
+    """A copy of the shared cached map document for this run: st_folium writes ids into the map
+    it renders and adds the filter message to it; the document is small (no data)."""
+    return copy.deepcopy(_cached_shell(lang, present, rt.settings.tiles, _data_url(), _asset_base()))
 
 
 def _write_url(selected: list[int]) -> None:
@@ -274,45 +289,56 @@ def _write_url(selected: list[int]) -> None:
     ss["_map_qs"] = new_qp
 
 
-@st.fragment
+refresh = rt.settings.map_refresh_seconds if present and rt.settings.map_refresh_seconds > 0 else None
+
+
+@st.fragment(run_every=refresh)
 def _map_and_detail() -> None:
-    """The map, the summary and the detail panel: a click on the map reruns only this."""
-    left, right = st.columns([4, 1] if present else [3, 2], gap="medium")
+    """The map, the summary and the detail panel: a click on the map reruns only this, and in
+    presentation mode it re-reads the data by itself every FIELD_MAP_REFRESH_SECONDS."""
+    view = View()
+    with st.container(key="fs_map_row"):
+        left, right = st.columns([2, 1] if present else [3, 2], gap="medium")
     with left:
         if not present:
-            st.caption(ui.t("map.count", n=len(rows)) + " · " + ui.t("map.county_hint"))
-        if fmap.field_skipped:
-            st.caption(ui.t("map.skipped", n=fmap.field_skipped))
-        result = st_folium(_render_copy(), height=860 if present else 600, use_container_width=True,
-                           returned_objects=list(RETURNED_OBJECTS), key="review_map")
+            st.caption(ui.t("map.count", n=len(view.idx)) + " · " + ui.t("map.county_hint"))
+        result = st_folium(_render_copy(), height=960 if present else 600, use_container_width=True,
+                           returned_objects=list(RETURNED_OBJECTS), key="review_map",
+                           feature_group_to_add=filter_group(view.spec))
 
     # --- clicks: each new click acts once (st_folium keeps returning the last one) ---------------
     sig = click_signature(result)
     if sig and sig != ss.get("_map_click"):
         ss["_map_click"] = sig
-        ids = [i for i in clicked_site_ids(result, fmap.field_site_lookup) if i in row_ids]
-        if ids:
-            ss["map_selected"] = ids[:5]
-        else:
+        sid = clicked_site_id(result)
+        if sid is not None and sid in view.ids:
+            ss["map_selected"] = [sid]
+        elif sid is None:
             county = clicked_county(result)
             if county in county_labels and list(ss.get("f_county", [])) != [county]:
                 ss["_pending_county"] = county
                 ss["map_selected"] = []
                 st.rerun()  # the filter widgets change: the whole page
 
-    selected = [i for i in ss.get("map_selected", []) if i in row_ids]
+    chosen = list(ss.get("map_selected", []))
+    selected = [i for i in chosen if i in view.ids] if chosen else []
     with right:
-        st.markdown(_summary_html(), unsafe_allow_html=True)
-        if ss.get("map_selected") and not selected:
+        st.markdown(_summary_html(view), unsafe_allow_html=True)
+        if chosen and not selected:
             st.caption(ui.t("map.not_visible"))
         if selected:
             for fid in selected:
                 _detail(int(fid))
+            if st.button(ui.t("map.clear"), key="fs_clear"):
+                ss["map_selected"] = []
+                _write_url([])
+                st.rerun(scope="fragment")
         elif not present:
             st.caption(ui.t("map.click_hint"))
     _write_url(selected)
 
 
+st.markdown(tablet_css + (present_css if present else ""), unsafe_allow_html=True)
 _map_and_detail()
 
 # --- exports of exactly this view, built only when a button is pressed (deferred downloads) ------
@@ -322,12 +348,13 @@ if not present:
         e1, e2, e3 = st.columns(3)
         names = dict(county_labels)
         e1.download_button(ui.t("map.export_geojson"),
-                           lambda: mapexport.to_geojson(rows, lang=lang, county_names=names),
+                           lambda: mapexport.to_geojson(_rows_now(), lang=lang, county_names=names),
                            file_name=f"sites_{stamp}.geojson", mime="application/geo+json", key="dl_geojson",
                            on_click="ignore")
-        e2.download_button(ui.t("map.export_csv"), lambda: mapexport.to_csv(rows, lang=lang, county_names=names),
+        e2.download_button(ui.t("map.export_csv"),
+                           lambda: mapexport.to_csv(_rows_now(), lang=lang, county_names=names),
                            file_name=f"sites_{stamp}.csv", mime="text/csv", key="dl_csv", on_click="ignore")
         e3.download_button(ui.t("map.export_png"),
                            lambda: mapexport.png_map([{"lon": r["lon"], "lat": r["lat"], "status": r["status"]}
-                                                      for r in rows], geo.counties_geojson(), lang=lang)[0],
+                                                      for r in _rows_now()], geo.units_geojson(level), lang=lang)[0],
                            file_name=f"map_{stamp}.png", mime="image/png", key="dl_png", on_click="ignore")

@@ -13,8 +13,9 @@ import streamlit as st
 import ui
 from field.domain import clock
 from field.domain.permissions import can
-from field.domain.vocab import MEASURE_PROGRESS, REPORT_STAGES
-from field.services import ledgers, progress
+from field.domain.vocab import DECISION_STATUS, DECISION_STORED, MEASURE_PROGRESS, REPORT_STAGES
+from field.services import decisions, ledgers, progress
+from ui import forms
 
 rt = ui.runtime()
 user = ui.require_user()
@@ -93,6 +94,40 @@ else:
         st.dataframe(pd.DataFrame(hist), hide_index=True, width="stretch", key="progress_history")
     else:
         st.caption(ui.t("progress.ui.no_history"))
+
+# --- 议定事项: the unit's word on what the last 调度会 decided for it (officers use the Reports page)
+if user.role == "unit" and can(user, "decision.report"):
+    st.subheader(ui.t("progress.ui.decisions"))
+    forms.show_done("unit_dec")
+    with rt.read() as s:
+        mine = decisions.open_for(s, user)
+    if not mine:
+        st.info(ui.t("progress.ui.no_decisions"))
+    else:
+        st.dataframe(pd.DataFrame([{
+            ui.t("reports.col.id"): d.id, ui.t("progress.ui.col_meeting"): d.meeting_on,
+            ui.t("decisions.content"): d.content, ui.t("decisions.unit"): d.unit,
+            ui.t("decisions.person"): d.person, ui.t("decisions.deadline"): d.deadline,
+            ui.t("decisions.status"): DECISION_STATUS.label(decisions.state(d.status, d.deadline, today), lang),
+            ui.t("decisions.note"): d.progress_text,
+        } for d in mine]), hide_index=True, width="stretch", key="unit_dec_table")
+        names = {d.id: f"#{d.id} {d.content[:40]}" for d in mine}
+        with st.form(forms.key("unit_dec", "unit_dec_form")):
+            d1, d2 = st.columns(2)
+            pick = d1.selectbox(ui.t("decisions.pick"), list(names), format_func=lambda i: names[i],
+                                key=forms.key("unit_dec", "unit_dec_pick"))
+            new_status = d2.selectbox(ui.t("decisions.status"), list(DECISION_STORED), index=1,  # in progress
+                                      key=forms.key("unit_dec", "unit_dec_status"),
+                                      format_func=lambda c: DECISION_STATUS.label(c, lang))
+            note = st.text_area(ui.t("decisions.note"), key=forms.key("unit_dec", "unit_dec_note"))
+            if st.form_submit_button(ui.t("progress.ui.decision_submit"), type="primary"):
+                with ui.action() as act:
+                    saved = decisions.report(act.session, user, pick, new_status, note)
+                    label = DECISION_STATUS.label(saved.status, lang)
+                if act.ok:
+                    forms.reset("unit_dec", "unit_dec_")
+                    forms.done("unit_dec", ui.t("progress.ui.decision_saved", id=pick, status=label))
+                    st.rerun()
 
 if user.role != "unit" and can(user, "progress.view"):
     st.subheader(ui.t("progress.ui.missing_title"))

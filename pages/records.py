@@ -15,6 +15,7 @@ from field.domain import clock
 from field.domain.errors import FieldError
 from field.domain.vocab import STATUS, TRUTHFULNESS
 from field.exports import dossier, sheets
+from field.reports import ReportStore
 from field.services import signoff
 from field.services.findings import MapFilter, get_finding, map_rows
 
@@ -83,14 +84,16 @@ with rt.read() as s:
     st.markdown(f"**#{finding.id} {ui.md(finding.site.name)}** · {STATUS.label(finding.status, lang)}")
     st.caption(ui.md(finding.description[:300]))
     base_url = _base_url()
+    reports_dir = ReportStore(rt.settings.data_dir).root  # the dispatch packs 议定事项 were made on
 
     st.download_button(ui.t("records.dossier"), _deferred(dossier.case_dossier, finding.id, lang=lang,
-                                                          base_url=base_url),
+                                                          base_url=base_url, reports_dir=reports_dir),
                        file_name=dossier.dossier_filename(f"F{finding.id}"), mime="application/zip",
                        on_click="ignore", type="primary", icon="🗂️", key=f"dossier_{finding.id}")
     if finding.case_id is not None:
         st.download_button(ui.t("records.case_dossier"), _deferred(dossier.case_dossier, f"C{finding.case_id}",
-                                                                   lang=lang, base_url=base_url),
+                                                                   lang=lang, base_url=base_url,
+                                                                   reports_dir=reports_dir),
                            file_name=dossier.dossier_filename(f"C{finding.case_id}"), mime="application/zip",
                            on_click="ignore", icon="📁", key=f"case_dossier_{finding.case_id}")
 
@@ -116,4 +119,5 @@ with rt.read() as s:
                                file_name=f"sheet_F{finding.id}_V{rec.id}.pdf", mime="application/pdf",
                                on_click="ignore", icon="📄", disabled=not font["found"], key=f"sheet_{rec.id}")
 if font["found"]:
-    st.caption(ui.t("records.font", path=ui.md(font["path"])))
+    # the font's file path is for the operator, not the reader of the page: it goes in the tooltip
+    st.caption(ui.t("records.font"), help=ui.md(font["path"]))

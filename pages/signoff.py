@@ -13,7 +13,9 @@ import ui
 from field.data.models import Finding, FindingPhoto
 from field.domain import clock
 from field.domain.vocab import PHOTO_KINDS, STATUS, TRUTHFULNESS
-from field.services import findings, signoff
+from field.services import findings, queues, signoff
+from ui import forms
+from ui import queue as ui_queue
 
 rt = ui.runtime()
 user = ui.require_user()
@@ -22,8 +24,14 @@ lang = ui.lang()
 ss = st.session_state
 
 st.title(ui.t("signoff.title"))
-if ss.get("signoff_msg"):
-    st.success(ss.pop("signoff_msg"))
+forms.show_done("signoff")
+
+
+def _done(message: str, finding_id: int) -> None:
+    """The decision is committed: say so, with a link to the finding's records (the sign-off
+    sheet), and empty the decided record's text boxes."""
+    forms.done("signoff", message, page="pages/records.py", label=ui.t("forms.view_record", id=finding_id),
+               query_params={"finding": str(finding_id)})
 
 
 def _record_view(f: Finding, rec) -> None:  # type: ignore[no-untyped-def]
@@ -44,23 +52,29 @@ def _record_view(f: Finding, rec) -> None:  # type: ignore[no-untyped-def]
         for i, link in enumerate(links):
             flags = "；".join(ui.t(fl["key"], **{k: v for k, v in fl.items() if k != "key"})
                              for fl in link.flags or [] if fl.get("key") != "photo.no_time")
-            cols[i % len(cols)].image(str(rt.store.abspath(link.photo.thumb_path)),
+            cols[i % len(cols)].image(ui.photo(link.photo.thumb_path),
                                       caption=PHOTO_KINDS.label(link.kind, lang) + (f" ⚠ {flags}" if flags else ""))
 
 
 def queue_tab() -> None:
     clicked: tuple[str, int, str] | None = None
     with rt.read() as s:
-        items = signoff.queue(s, user)
-        if not items:
-            st.info(ui.t("signoff.empty"))
+        authors = queues.authors(s, user, "signoff")
+    flt = ui_queue.controls("sq", user, authors=authors, statuses=ui_queue.ALL_STATUSES, default_sort="oldest")
+    with rt.read() as s:
+        page = queues.signoff_queue(s, user, flt)
+        if not page.total:
+            st.info(ui.t("signoff.empty") if flt == ui_queue.unfiltered(flt) else ui.t("queue.none"))
             return
-        for item in items:
+        ui_queue.pager("sq", page)
+        for item in page.items:
             f, rec = item["finding"], item["record"]
-            title = f"#{f.id} {f.site.name} · {clock.local(item['since']):%Y-%m-%d}"
+            title = f"#{f.id} {ui.md(f.site.name)} · {clock.local(item['since']):%Y-%m-%d}"
+            if item["deadline"]:
+                title += f" · {ui.t('queue.deadline', date=item['deadline'].isoformat())}"
             if item["overdue"]:
                 title += f" · ⚠ {ui.t('signoff.overdue')}"
-            with st.expander(title, expanded=len(items) <= 3):
+            with st.expander(title, expanded=len(page.items) <= 3):
                 _record_view(f, rec)
                 if item["own"]:
                     st.warning(ui.t("signoff.own_record"))
@@ -78,13 +92,16 @@ def queue_tab() -> None:
     with ui.action() as act:
         if what == "sign":
             so = signoff.sign(act.session, user, record_id, text, settings=rt.settings)
-            status = findings.get_finding(act.session, user, so.finding_id).status
-            done = ui.t("signoff.signed", status=STATUS.label(status, lang))
+            fid = so.finding_id
+            status = findings.get_finding(act.session, user, fid).status
+            done = ui.t("forms.signed", id=fid, status=STATUS.label(status, lang))
         else:
-            signoff.return_for_rework(act.session, user, record_id, text)
-            done = ui.t("signoff.returned")
+            fid = signoff.return_for_rework(act.session, user, record_id, text).finding_id
+            done = ui.t("forms.returned", id=fid)
     if act.ok:  # committed: only now is it true
-        ss["signoff_msg"] = done
+        _done(done, fid)
+        for k in (f"op_{record_id}", f"reason_{record_id}"):
+            ss.pop(k, None)
         st.rerun()
 
 
@@ -106,7 +123,8 @@ def notice_tab() -> None:
     with ui.action() as act:
         signoff.object_during_notice(act.session, user, *clicked)
     if act.ok:
-        ss["signoff_msg"] = ui.t("signoff.returned")
+        _done(ui.t("forms.objected", id=clicked[0]), clicked[0])
+        ss.pop(f"obj_{clicked[0]}", None)
         st.rerun()
 
 

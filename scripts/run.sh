@@ -35,9 +35,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
 fi
 PY="$VENV/bin/python"
 
-"$PY" -m field init-db
-"$PY" -m field bootstrap-admin
-
 demo="${FIELD_DEMO:-}"
 if [ -z "$demo" ]; then
     if [ -t 0 ]; then
@@ -47,8 +44,11 @@ if [ -z "$demo" ]; then
         demo=1
     fi
 fi
+# One process: the schema (migrated once), the first admin, the demo data (in bulk) if asked.
 if [ "$demo" = "1" ]; then
-    "$PY" -m field seed-demo --if-empty
+    "$PY" -m field start --demo
+else
+    "$PY" -m field start
 fi
 
 exec "$PY" -m streamlit run serve.py --server.port "${FIELD_PORT:-8501}" --server.address "${FIELD_ADDRESS:-0.0.0.0}"

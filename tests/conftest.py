@@ -100,3 +100,31 @@ def users(session) -> dict[str, User]:  # type: ignore[no-untyped-def]
                                       display_name=name.upper())
     session.commit()
     return made
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A real SeaweedFS S3 server for this test session (tests/s3server.py), stopped at the end.
+    A missing or broken `weed` fails the tests that need it: it is a pinned dev requirement."""
+    from tests.s3server import start_seaweedfs
+
+    server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"))
+    server.create_bucket("field-photos")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_settings(settings, seaweedfs):  # type: ignore[no-untyped-def]
+    """`settings` with the photos in the SeaweedFS bucket, under a prefix of this test's own."""
+    env = seaweedfs.env("field-photos", "t-" + uuid.uuid4().hex[:12])
+    return dataclasses.replace(settings, photo_store=env["FIELD_PHOTO_STORE"], s3_endpoint=env["FIELD_S3_ENDPOINT"],
+                               s3_region=env["FIELD_S3_REGION"], s3_access_key=env["FIELD_S3_ACCESS_KEY"],
+                               s3_secret_key=env["FIELD_S3_SECRET_KEY"])
+
+
+@pytest.fixture
+def s3_rt(s3_settings) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+    runtime = open_runtime(s3_settings)
+    yield runtime
+    runtime.engine.dispose()

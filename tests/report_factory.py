@@ -19,6 +19,7 @@ from field.domain import clock, schedule
 from field.domain.vocab import ACCOUNTABILITY_MEASURES, MEASURE_PROGRESS, POLLUTION_TYPES, STATUS
 from field.reports import figures
 from field.services import progress
+from field.services.findings import NOT_OVERDUE, MapFilter
 
 COUNTIES = ["130902", "130903", "130921", None]
 UNITS = ["市生态环境局", "市住建局", "市水务局", "市城管局"]
@@ -57,7 +58,12 @@ def seed(session: Session, author_id: int, *, cases: int = 120, findings: int = 
                           "location_source": "map", "county_adcode": rnd.choice(COUNTIES), "created_at": _at(rnd)})
         st = rnd.choice(statuses)
         created = _at(rnd)
+        notice = (clock.today_local(created) + dt.timedelta(days=rnd.randint(10, 40))) if st == "closed" else None
+        # every other finding belongs to a case (batch, 重点关注, its deadline); every fifth has
+        # its own deadline: what the map's filter reads (no draw from `rnd`, the rest stays as it was)
         finding_rows.append({"id": i, "site_id": i, "author_id": author_id, "description": f"问题{i}",
+                             "notice_ends_on": notice, "case_id": i if i % 2 == 0 and i <= cases else None,
+                             "deadline": clock.today_local(created) + dt.timedelta(days=i % 40) if i % 5 == 0 else None,
                              "pollution_types": rnd.sample(types, rnd.randint(1, 2)), "status": st,
                              "created_at": created, "updated_at": created, "observed_at": created})
         if st == "awaiting_signoff" or rnd.random() < 0.3:
@@ -109,15 +115,38 @@ def in_scope(county: str | None, counties: list[str] | None) -> bool:
 
 
 def reference(session: Session, kind: str, day: dt.date, counties: list[str] | None, *, feedback_days: int = 10,
-              wait_days: int = figures.WAIT_DAYS) -> dict[str, Any]:
-    """Every headline figure, counted row by row from ORM objects."""
+              wait_days: int = figures.WAIT_DAYS, flt: MapFilter | None = None) -> dict[str, Any]:
+    """Every headline figure, counted row by row from ORM objects; `flt` (the map's filter) read
+    as figures.py's docstring says, its counties given as `counties`."""
     period = figures.period_for(kind, day)
     start, end = period.start, period.end
     local = clock.today_local
+    flt = flt or MapFilter()
     out: dict[str, Any] = {}
     results = {r.case_id: r for r in session.scalars(select(CaseResult))}
-    cases = [c for c in session.scalars(select(Case)) if in_scope(c.county_adcode, counties)
-             and (c.handed_over_on is None or c.handed_over_on <= end)]
+    all_findings = list(session.scalars(select(Finding)))
+    all_cases = {c.id: c for c in session.scalars(select(Case))}
+
+    def done(c: Case) -> bool:
+        return bool(results.get(c.id)) and results[c.id].closure_state == "done"
+
+    def case_kept(c: Case) -> bool:
+        return ((not flt.statuses or any(f.case_id == c.id and f.status in flt.statuses for f in all_findings))
+                and (not flt.types or bool(set(flt.types) & set(c.pollution_types)))
+                and (not flt.batches or c.batch in flt.batches) and (not flt.key_attention or c.key_attention)
+                and (not flt.overdue or (not done(c) and c.deadline is not None and c.deadline < end)))
+
+    def finding_kept(f: Finding) -> bool:
+        case = all_cases.get(f.case_id) if f.case_id is not None else None
+        deadline = f.deadline or (case.deadline if case is not None else None)
+        return ((not flt.statuses or f.status in flt.statuses)
+                and (not flt.types or bool(set(flt.types) & set(f.pollution_types)))
+                and (not flt.batches or (case is not None and case.batch in flt.batches))
+                and (not flt.key_attention or (case is not None and case.key_attention))
+                and (not flt.overdue or (f.status not in NOT_OVERDUE and deadline is not None and deadline < end)))
+
+    cases = [c for c in all_cases.values() if in_scope(c.county_adcode, counties)
+             and (c.handed_over_on is None or c.handed_over_on <= end) and case_kept(c)]
     closed = [c for c in cases if results.get(c.id) and results[c.id].closure_state == "done"]
     on_time = [c for c in closed if c.deadline is None or local(results[c.id].updated_at) <= c.deadline]
     verified = [c for c in cases if results.get(c.id) and results[c.id].truthfulness is not None]
@@ -134,18 +163,26 @@ def reference(session: Session, kind: str, day: dt.date, counties: list[str] | N
     out.update(cases_total=len(cases), cases_new=sum(1 for c in cases if c.handed_over_on and c.handed_over_on >= start),
                cases_closed=len(closed), cases_closed_on_time=len(on_time), cases_unfounded=len(unfounded),
                cases_verified=len(verified), cases_overdue=len(overdue), cases_feedback_late=late,
-               key_cases=sum(1 for c in cases if c.key_attention and c not in closed))
+               key_cases=sum(1 for c in cases if c.key_attention and c not in closed),
+               cases_closed_in_period=sum(1 for c in closed if start <= local(results[c.id].updated_at) <= end))
     pct = lambda a, b: None if b == 0 else round(a * 100.0 / b, 1)  # noqa: E731
     out.update(closed_rate=pct(len(closed), len(cases)), on_time_rate=pct(len(on_time), len(cases)),
                unfounded_rate=pct(len(unfounded), len(verified)))
     out["cases_by_type"] = dict(sorted(Counter(t for c in cases for t in c.pollution_types).items()))
+    out["cases_by_county"] = dict(Counter(c.county_adcode or "" for c in cases))
+    out["cases_by_batch"] = dict(Counter("" if c.batch is None else str(c.batch) for c in cases))
     sites = {s.id: s for s in session.scalars(select(Site))}
-    finds = [f for f in session.scalars(select(Finding)) if in_scope(sites[f.site_id].county_adcode, counties)
-             and local(f.created_at) <= end]
+    finds = [f for f in all_findings if in_scope(sites[f.site_id].county_adcode, counties)
+             and local(f.created_at) <= end and finding_kept(f)]
+    out["findings_by_county"] = dict(Counter(sites[f.site_id].county_adcode or "" for f in finds))
+    batch_of = lambda f: all_cases[f.case_id].batch if f.case_id is not None else None  # noqa: E731
+    out["findings_by_batch"] = dict(Counter("" if batch_of(f) is None else str(batch_of(f)) for f in finds))
     out["findings_total"] = len(finds)
     out["findings_new"] = sum(1 for f in finds if local(f.created_at) >= start)
     out["findings_by_status"] = dict(Counter(f.status for f in finds))
     out["findings_by_type"] = dict(sorted(Counter(t for f in finds for t in f.pollution_types).items()))
+    out["findings_closed_in_period"] = sum(1 for f in finds if f.status == "closed" and f.notice_ends_on is not None
+                                           and start <= f.notice_ends_on <= end)
     out["rebound"] = sum(1 for f in finds if f.status == "reopened")
     vers: dict[int, dt.datetime] = {}
     for v in session.scalars(select(Verification)):
@@ -162,6 +199,8 @@ def reference(session: Session, kind: str, day: dt.date, counties: list[str] | N
         m_status[schedule.status(today=end, start=m.start_date, deadline=m.deadline or p.deadline,
                                  standing=m.standing, stage=m.progress, percent=m.percent)] += 1
     out["measures_total"] = sum(m_status.values())
+    if kind == "weekly":
+        out["schedule_changes"] = _changes(session, end, counties)
     out["measures_by_status"] = {c: m_status.get(c, 0) for c in MEASURE_PROGRESS.codes}
     acc = [r for r in session.scalars(select(AccountabilityRecord)) if in_scope(r.county_adcode, counties)
            and (r.decided_on is None or r.decided_on <= end) and local(r.created_at) <= end]
@@ -173,12 +212,47 @@ def reference(session: Session, kind: str, day: dt.date, counties: list[str] | N
     return out
 
 
+def _changes(session: Session, end: dt.date, counties: list[str] | None) -> list[tuple[int, str, str]]:
+    """序时进度 a week before `end` (latest report made by the end of that day) against `end`."""
+    since = end - dt.timedelta(days=7)
+    reports: dict[int, list[MeasureReport]] = {}
+    for r in session.scalars(select(MeasureReport)):
+        reports.setdefault(r.measure_id, []).append(r)
+    rank = ["behind", "not_started", "on_schedule", "ahead", "rectified", "closed"]
+    out = []
+    for m in session.scalars(select(Measure)):
+        p = session.get(Problem, m.problem_id)
+        assert p is not None
+        if not in_scope(p.county_adcode, counties):
+            continue
+        mine = reports.get(m.id, [])
+        by_then = [r for r in mine if clock.today_local(r.reported_at) <= since]
+        if by_then:
+            last = max(by_then, key=lambda r: (r.reported_at, r.id))
+            stage, percent = last.stage, last.percent
+        elif mine:
+            stage, percent = None, None
+        else:
+            stage, percent = m.progress, m.percent
+        deadline = m.deadline or p.deadline
+        before = schedule.status(today=since, start=m.start_date, deadline=deadline, standing=m.standing, stage=stage,
+                                 percent=percent)
+        after = schedule.status(today=end, start=m.start_date, deadline=deadline, standing=m.standing,
+                                stage=m.progress, percent=m.percent)
+        if before != after and before in rank and after in rank:
+            out.append((m.id, before, after))
+    return sorted(out)
+
+
 def figures_subset(fig: figures.Figures) -> dict[str, Any]:
     d: dict[str, Any] = {}
     for k in ("cases_total", "cases_new", "cases_closed", "cases_closed_on_time", "cases_unfounded", "cases_verified",
-              "cases_overdue", "cases_feedback_late", "closed_rate", "on_time_rate", "unfounded_rate", "cases_by_type",
-              "findings_total", "findings_new", "findings_by_status", "findings_by_type", "rebound", "waiting_signoff",
+              "cases_overdue", "cases_feedback_late", "cases_closed_in_period", "closed_rate", "on_time_rate", "unfounded_rate", "cases_by_type",
+              "cases_by_county", "cases_by_batch", "findings_by_county", "findings_by_batch",
+              "findings_total", "findings_new", "findings_closed_in_period", "findings_by_status", "findings_by_type", "rebound", "waiting_signoff",
               "measures_total", "measures_by_status", "acc_people", "acc_talks", "acc_fines_wan"):
         d[k] = getattr(fig, k)
     d["key_cases"] = len(fig.key_cases)
+    if fig.kind == "weekly":
+        d["schedule_changes"] = sorted((c.id, c.before, c.after) for c in fig.schedule_changes)
     return d

@@ -10,7 +10,9 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
@@ -21,6 +23,7 @@ from field.data.uow import Session
 from field.domain.errors import FieldError
 from field.runtime import Runtime, open_runtime
 from field.services import sessions
+from web.auth import ERROR_PARAM, LOGIN_PATH, LOGOUT_PATH, REFUSAL_PARAMS, safe_next
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,26 +47,28 @@ def t(key: str, **params: Any) -> str:
 
 
 def current_user() -> User | None:
-    """The logged-in user, re-read on every run so a disabled account or changed role applies at once.
-    A new Streamlit session (reload, reconnect) resumes from the remembered-login cookie."""
-    uid = st.session_state.get("user_id")
-    if uid is None:
-        token = st.context.cookies.get(sessions.COOKIE)
-        if not token:
-            return None
+    """The logged-in user, checked on every run: the session token (the HttpOnly cookie that
+    `web.auth` set, which the browser sends with the websocket) must still be valid, so a logout
+    in another tab, a password change, a disabled account or an admin's "end sessions" logs this
+    tab out at its next interaction (within FIELD_SESSION_CHECK_SECONDS on other replicas; see
+    `sessions.check`). The user row is re-read too, so a changed role applies at once.
+
+    `session_state["session_token"]` is consulted when the cookie is absent: only server code can
+    set it (the page tests log in that way, since AppTest has no cookies)."""
+    cookie = st.context.cookies.get(sessions.COOKIE)
+    token = (cookie if isinstance(cookie, str) else None) or st.session_state.get("session_token")
+    user = None
+    if token:
         with runtime().read() as s:
-            resumed = sessions.resume(s, token)
-            if resumed is None:
-                return None
-            st.session_state["user_id"] = uid = resumed.id
-            st.session_state["session_token"] = token
-    with runtime().read() as s:
-        user = s.get(User, uid)
-        if user is None or not user.is_active:
-            st.session_state.pop("user_id", None)
-            return None
-        s.expunge(user)
-        return user
+            user = sessions.check(s, token)
+            if user is not None:
+                s.expunge(user)
+    if user is None:
+        if st.session_state.pop("user_id", None) is not None:
+            st.session_state["_session_over"] = True  # the login page says why
+        return None
+    st.session_state["user_id"] = user.id
+    return user
 
 
 def require_user() -> User:
@@ -83,6 +88,22 @@ def show_error(exc: BaseException) -> None:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+# A grey 4×3 PNG shown in place of a photo the store cannot give right now (missing, or the
+# bucket unreachable): the page still renders, and `verify` reports a missing original.
+_NO_PHOTO = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000040000000308020000003b9639910000001449444154789c633c71e2"
+    "04030c30312001140e005754025e8651bbc40000000049454e44ae426082")
+
+
+def photo(relative: str) -> bytes:
+    """A stored photo's bytes for `st.image`, read through this process (the page has already
+    asked a scoped service for the row, so the user's permissions decided), or a placeholder."""
+    try:
+        return runtime().store.read(relative)
+    except (FileNotFoundError, FieldError):
+        return _NO_PHOTO
 
 
 def md(text: Any) -> str:
@@ -174,39 +195,69 @@ def tablet_css() -> None:
 def guard(user: User, action: str) -> None:
     """Tell a user up front that their role cannot use this page. The services refuse anyway;
     this only spares them filling in a form that would be rejected."""
-    from field.domain.permissions import can
+    from field.domain.permissions import can, role_refusal
 
     if not can(user, action):
-        st.error(i18n.t("perm.role", lang(), action=action))
+        show_error(role_refusal(action, user.role))
         st.stop()
 
 
-def remember_login(user: User) -> None:
-    """Start a remembered session; the cookie is written by `write_pending_cookie` on the next run."""
-    with runtime().uow() as s:
-        token, expires = sessions.start(s, user, hours=runtime().settings.session_hours)
-    st.session_state["session_token"] = token
-    st.session_state["_cookie"] = (token, int((expires - sessions.clock.now()).total_seconds()))
+_FORM_CSS = """
+<style>
+.field-login { display: flex; flex-direction: column; gap: 0.9rem; max-width: 34rem; padding: 1.2rem 1.4rem 1.4rem;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; font-family: inherit; }
+.field-login h3 { margin: 0 0 0.2rem; font-size: 1.5rem; font-weight: 600; }
+.field-login label { display: flex; flex-direction: column; gap: 0.35rem; font-size: 1.05rem; }
+.field-login input { min-height: 2.8rem; font-size: 1.05rem; padding: 0 0.75rem; border-radius: 0.5rem;
+  border: 1px solid rgba(49, 51, 63, 0.2); background: #f0f2f6; font-family: inherit; }
+.field-login button, .field-logout button { min-height: 3rem; font-size: 1.05rem; border-radius: 0.5rem;
+  cursor: pointer; font-family: inherit; touch-action: manipulation; }
+.field-login button { width: 100%; border: 1px solid #ff4b4b; background: #ff4b4b; color: #fff; }
+.field-logout button { width: 100%; border: 1px solid rgba(49, 51, 63, 0.2); background: #fff; color: inherit; }
+</style>
+"""
 
 
-def forget_login() -> None:
-    token = st.session_state.pop("session_token", None)
-    uid = st.session_state.pop("user_id", None)
-    with runtime().uow() as s:
-        sessions.end(s, token, s.get(User, uid) if uid else None)
-    st.session_state["_cookie"] = ("", 0)
+def login_form(next_path: str = "/") -> None:
+    """The login form: a plain HTML form posting to `web.auth` (`/auth/login`), because only an
+    HTTP response can set an HttpOnly cookie — a Streamlit widget talks over the websocket.
+    Same labels and tablet-sized fields as the app's own widgets."""
+    st.html(f"""{_FORM_CSS}
+<form class="field-login" method="post" action="{LOGIN_PATH}">
+  <h3>{escape(t("login.title"))}</h3>
+  <label for="field-username">{escape(t("login.username"))}
+    <input id="field-username" name="username" type="text" autocomplete="username" required></label>
+  <label for="field-password">{escape(t("login.password"))}
+    <input id="field-password" name="password" type="password" autocomplete="current-password" required></label>
+  <input type="hidden" name="next" value="{escape(_here(next_path))}">
+  <input type="hidden" name="lang" value="{escape(lang())}">
+  <button type="submit">{escape(t("login.submit"))}</button>
+</form>""")
 
 
-def write_pending_cookie() -> None:
-    """Set or clear the login cookie from a zero-height component (same origin as the app)."""
-    pending = st.session_state.pop("_cookie", None)
-    if pending is None:
-        return
-    import json
+def _here(path: str) -> str:
+    """The page asked for, with its query (a shared map view) but without an earlier refusal."""
+    kept = [(k, v) for k in st.query_params if k not in REFUSAL_PARAMS for v in st.query_params.get_all(k)]
+    return safe_next(f"{path}?{urlencode(kept)}" if kept else path)
 
-    import streamlit.components.v1 as components
 
-    token, max_age = pending
-    secure = "; secure" if st.context.url and st.context.url.startswith("https") else ""
-    cookie = f"{sessions.COOKIE}={token}; path=/; max-age={max_age}; samesite=strict{secure}"
-    components.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", height=0)
+def login_refusal() -> str | None:
+    """The message of the refused login `web.auth` redirected back with (`?login_error=`), in
+    the user's language; only `auth.*` keys of the catalog and numeric parameters are taken."""
+    key = st.query_params.get(ERROR_PARAM)
+    if not key or not key.startswith("auth.") or key not in i18n.catalog():
+        return None
+    params = {k: int(v) for k, v in st.query_params.items() if k in REFUSAL_PARAMS[1:] and v.isdigit()}
+    try:
+        return t(key, **params)
+    except (KeyError, IndexError, ValueError):
+        return t("auth.bad_credentials_unknown")
+
+
+def logout_button() -> None:
+    """Log out by a POST to `/auth/logout`, which ends the session and clears the HttpOnly cookie."""
+    st.html(f"""{_FORM_CSS}
+<form class="field-logout" method="post" action="{LOGOUT_PATH}">
+  <input type="hidden" name="lang" value="{escape(lang())}">
+  <button type="submit">{escape(t("logout"))}</button>
+</form>""")

@@ -15,9 +15,35 @@ from field import geo
 Aliases = tuple[list[tuple[str, str]], list[str]]
 
 
+def _short(name: str) -> str:
+    return re.sub(r"(回族自治县|自治县|区|县|市)$", "", name)
+
+
+def _province_aliases(adcode: str) -> Aliases:
+    """A province: every county qualified by its city (沧州市新华区, 沧州新华区, 沧州市新华), and
+    unqualified only when no other county of the province has the name (新华区 is in 石家庄 and
+    in 沧州, so alone it matches nothing and the parser warns)."""
+    b = geo.load_counties(adcode)
+    forms: dict[str, set[str]] = {}
+    for c in b.counties:
+        city = b.city_of_county(c.adcode)
+        own = {c.name} | ({_short(c.name)} if len(_short(c.name)) >= 2 else set())
+        cities = {city.name, re.sub(r"市$", "", city.name)} if city is not None else set()
+        for form in own | {q + o for q in cities for o in own}:
+            forms.setdefault(form, set()).add(c.adcode)
+    aliases = [(form, next(iter(codes))) for form, codes in forms.items() if len(codes) == 1]
+    aliases.sort(key=lambda a: (-len(a[0]), a[0]))
+    region = b.city
+    prefixes = [region.name] if region is not None else []
+    return aliases, prefixes
+
+
 def county_aliases(city_adcode: str) -> Aliases:
     """(alias, adcode) longest first, and the city prefixes to strip ("河北省", "沧州市", "沧州").
-    One-character short names (沧县 -> 沧) are not aliases: 沧 alone would match 沧州."""
+    One-character short names (沧县 -> 沧) are not aliases: 沧 alone would match 沧州.
+    In a province deployment (`130000`) see `_province_aliases`."""
+    if geo.is_province(city_adcode):
+        return _province_aliases(city_adcode)
     aliases: list[tuple[str, str]] = []
     for c in geo.counties(city_adcode):
         aliases.append((c.name, c.adcode))

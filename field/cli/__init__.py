@@ -32,10 +32,29 @@ def _config() -> Settings:
     return _settings
 
 
+_opened: Runtime | None = None
+
+
 def _runtime() -> Runtime:
+    """One runtime per process: `start` runs several commands on one connection and one migration."""
+    global _opened
     from field.runtime import open_runtime
 
-    return open_runtime(_config())
+    if _opened is None:
+        _opened = open_runtime(_config())
+    return _opened
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    """What scripts/run.sh does before the server starts, in one process: the schema (migrated
+    once), the first admin, and the demo data on an empty database when asked."""
+    for step in (cmd_init_db, cmd_bootstrap_admin):
+        rc = step(args)
+        if rc:
+            return rc
+    if not args.demo:
+        return 0
+    return cmd_seed_demo(argparse.Namespace(password=None, count=300, if_empty=True, append=False))
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:
@@ -239,6 +258,32 @@ def cmd_advance(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schedule_run(args: argparse.Namespace) -> int:
+    """Exit 0 when the work ran (or another scheduler is already running it: nothing to do, not
+    a failure for a timer), 1 when a job failed. Output is one line per outcome; `--json` prints
+    the result as JSON for a monitor."""
+    from field.services import jobs
+
+    rt = _runtime()
+    result = jobs.run(rt, report_user=args.report_user)
+    if args.json:
+        print(json.dumps({"ran": result.ran, "results": result.results, "errors": result.errors,
+                          "audit_id": result.audit_id}, ensure_ascii=False))
+    elif not result.ran:
+        print(i18n.t("jobs.busy", args.lang))
+    else:
+        report = result.results.get("weekly_report")
+        shown = (i18n.t("jobs.report_filed", args.lang, id=report) if report is not None
+                 else i18n.t("jobs.report_none", args.lang))
+        if "weekly_report" in result.errors:
+            shown = "-"
+        print(i18n.t("jobs.done", args.lang, advance=result.results.get("advance", "-"),
+                     recheck_reminders=result.results.get("recheck_reminders", "-"), weekly_report=shown))
+        for job, error in result.errors.items():
+            print(i18n.t("jobs.failed", args.lang, job=job, error=error), file=sys.stderr)
+    return 1 if result.errors else 0
+
+
 def cmd_users(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -264,16 +309,31 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_end_sessions(args: argparse.Namespace) -> int:
+    from field.domain.errors import FieldError
+    from field.services import sessions
+
+    rt = _runtime()
+    try:
+        with rt.uow() as s:
+            ended = sessions.end_sessions_of(s, None, args.username)
+    except FieldError as exc:
+        print(i18n.error_text(exc, args.lang), file=sys.stderr)
+        return 1
+    print(i18n.t("sessions.ended", args.lang, username=args.username, n=ended))
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from field.services import backup
 
     rt = _runtime()
-    manifest = backup.backup(rt.engine, rt.settings.photo_dir, Path(args.out))
+    manifest = backup.backup(rt.engine, rt.store, Path(args.out), files=backup.file_roots(rt.settings.data_dir))
     rows = sum(t["rows"] for t in manifest["tables"].values())
     print(f"backup written to {args.out}: {rows} rows in {len(manifest['tables'])} tables, "
-          f"{manifest['photos']} photo files")
+          f"{manifest['photos']} photo files, {len(manifest['files'])} report/evidence files")
     return 0
 
 
@@ -285,13 +345,43 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     rt = _runtime()
     try:
-        manifest = backup.restore(rt.engine, rt.settings.photo_dir, Path(args.archive))
+        manifest = backup.restore(rt.engine, rt.store, Path(args.archive),
+                                  files=backup.file_roots(rt.settings.data_dir))
     except FieldError as exc:
         print(i18n.error_text(exc, args.lang), file=sys.stderr)
         return 1
     rows = sum(t["rows"] for t in manifest["tables"].values())
     print(f"restored {rows} rows and {manifest['photos']} photo files from {args.archive}")
     return cmd_verify(argparse.Namespace(json=False, lang=args.lang, keyring=None))
+
+
+def cmd_migrate_photos(args: argparse.Namespace) -> int:
+    """Copy the photo store (`FIELD_PHOTO_STORE`, or `--from`) to `--to`, checking every hash;
+    the operator then switches the setting (printed at the end)."""
+    from field.domain.errors import FieldError
+    from field.runtime import photo_store
+    from field.services import audit, photomigrate
+
+    rt = _runtime()
+    source = photo_store(rt.settings, args.source) if args.source else rt.store
+    try:
+        target = photo_store(rt.settings, args.to)
+        report = photomigrate.migrate(source, target)
+    except FieldError as exc:
+        print(i18n.error_text(exc, args.lang), file=sys.stderr)
+        return 1
+    for problem in report.problems:
+        print(f"PROBLEM {i18n.error_text(problem, args.lang)}", file=sys.stderr)
+    with rt.uow() as s:
+        audit.record(s, None, "photo_store", report.target, "migrate", after=report.counts(),
+                     reason=f"migrate-photos from {report.source}")
+    if args.json:
+        print(json.dumps(report.counts(), ensure_ascii=False))
+    else:
+        print(i18n.t("store.migrate_done", args.lang, **report.counts()))
+        if report.ok:
+            print(i18n.t("store.migrate_switch", args.lang, target=report.target))
+    return 0 if report.ok else 1
 
 
 def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
@@ -306,9 +396,15 @@ def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
     cu.add_argument("--username", required=True)
     cu.add_argument("--password", help="or FIELD_NEW_PASSWORD, or asked for on a terminal")
     cu.add_argument("--role", required=True, choices=ROLES.codes)
-    cu.add_argument("--counties", default="all", help="all, or comma-separated adcodes such as 130902,130903")
+    cu.add_argument("--counties", default="all",
+                    help="all, or comma-separated adcodes: counties (130902,130903), a city (130900) or a "
+                         "province (130000) in a province deployment")
     cu.add_argument("--name", help="display name")
     cu.set_defaults(func=cmd_create_user)
+
+    st = sub.add_parser("start", help="init-db, bootstrap-admin and (with --demo) seed-demo --if-empty in one process")
+    st.add_argument("--demo", action="store_true", help="add the demo data if the database has no findings")
+    st.set_defaults(func=cmd_start)
 
     sd = sub.add_parser("seed-demo", help="fill an empty database with Cangzhou demo data")
     sd.add_argument("--password", help="one password for all demo users (default: random, written to data/)")
@@ -337,15 +433,31 @@ def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
     sub.add_parser("bootstrap-admin", help="create the first admin if there are no users").set_defaults(
         func=cmd_bootstrap_admin)
     sub.add_parser("advance", help="close findings whose 公示 period has ended").set_defaults(func=cmd_advance)
+    sc = sub.add_parser("schedule", help="scheduled work (advance, re-check reminders, weekly report), once")
+    sc_sub = sc.add_subparsers(dest="schedule_command", required=True)
+    sr = sc_sub.add_parser("run", help="run every due job once, unless another scheduler is running (lock)")
+    sr.add_argument("--report-user", help="make the weekly report as this user (default: the first admin)")
+    sr.add_argument("--json", action="store_true")
+    sr.set_defaults(func=cmd_schedule_run)
     us = sub.add_parser("users", help="list users, or clear one user's failed-login delays")
     us.add_argument("--unlock", metavar="USERNAME", help="forget USERNAME's failed logins from every address")
     us.set_defaults(func=cmd_users)
+    es = sub.add_parser("end-sessions", help="log a user out on every device (each tab and replica, within "
+                                             "FIELD_SESSION_CHECK_SECONDS)")
+    es.add_argument("--username", required=True)
+    es.set_defaults(func=cmd_end_sessions)
     bk = sub.add_parser("backup", help="write every table and photo to a .tar.gz (portable SQLite <-> PostgreSQL)")
     bk.add_argument("out")
     bk.set_defaults(func=cmd_backup)
     rs = sub.add_parser("restore", help="load a backup into an empty database, then verify the chain")
     rs.add_argument("archive")
     rs.set_defaults(func=cmd_restore)
+    mp = sub.add_parser("migrate-photos", help="copy every photo (and the checkpoint log, ODK attachments) to "
+                        "another store, s3://bucket/prefix or a folder, checking every hash; resumable")
+    mp.add_argument("--to", required=True, help="s3://bucket/prefix or a folder")
+    mp.add_argument("--from", dest="source", default="", help="default: FIELD_PHOTO_STORE")
+    mp.add_argument("--json", action="store_true", help="print the counts as one JSON line")
+    mp.set_defaults(func=cmd_migrate_photos)
     from field.cli import cases, odk, reports
 
     cases.add_parsers(sub)
@@ -355,7 +467,8 @@ def build_parser(default_lang: str = "zh") -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    global _settings
+    global _settings, _opened
+    _opened = None
     try:
         _settings = load_settings()
     except SettingsError as exc:

@@ -125,7 +125,8 @@ def cmd_export_ledger(args: argparse.Namespace) -> int:
             if user is None:
                 print(f"no active user {args.user or '(admin)'}: pass --user USERNAME", file=sys.stderr)
                 return 2
-            data = ledgers.export_xlsx(s, user, args.kind, lang=lang, batch=args.batch)
+            data = ledgers.export_xlsx(s, user, args.kind, lang=lang, batch=args.batch,
+                                       area=getattr(args, "area", None))
     except FieldError as exc:
         return _fail(exc, lang)
     Path(args.out).write_bytes(data)
@@ -220,4 +221,5 @@ def add_parsers(sub: Any) -> None:
     el.add_argument("out")
     el.add_argument("--batch", type=int, help="only this batch (for the public table and the petition ledger)")
     el.add_argument("--user", help="act as this user; the export holds only their counties")
+    el.add_argument("--area", help="only this county, or (a province deployment) this city, e.g. 130900")
     el.set_defaults(func=cmd_export_ledger)

@@ -119,3 +119,49 @@ def add_parsers(sub: Any) -> None:
     r.add_argument("device", type=int)
     r.add_argument("--as", dest="acting", required=True)
     r.set_defaults(func=cmd_odk_revoke)
+    add_import_parser(sub)
+
+
+def cmd_import_offline(args: argparse.Namespace) -> int:
+    """Preview (always printed) and, unless --preview, import; one line per row."""
+    from field.domain.errors import FieldError
+    from field.odk import offline, submissions
+
+    rt = _runtime()
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"no file {path}", file=sys.stderr)
+        return 2
+    attachments = Path(args.attachments).read_bytes() if args.attachments else None
+    try:
+        parsed = offline.read(path.read_bytes(), path.name, attachments=attachments, base_dir=path.parent)
+        for warning in parsed.warnings:
+            print(i18n.error_text(warning, args.lang), file=sys.stderr)
+        with rt.uow() as s:
+            actor = _user(s, args.acting)
+            author = _user(s, args.author) if args.author else None
+            if actor is None or (args.author and author is None):
+                print(f"no user {args.author if actor else args.acting}", file=sys.stderr)
+                return 2
+            if args.preview:
+                reports = offline.preview(s, actor, parsed, author=author)
+            else:
+                reports = offline.run(s, actor, parsed, submissions.Stores.under(rt.store), author=author)
+    except FieldError as exc:
+        print(i18n.error_text(exc, args.lang), file=sys.stderr)
+        return 1
+    for line in offline.table(reports, args.lang):
+        print("\t".join(str(v) for v in line.values()))
+    print(offline.summary(parsed, reports, args.lang))
+    return 0
+
+
+def add_import_parser(sub: Any) -> None:
+    i = sub.add_parser("import-offline", help="import an ODK Central CSV zip, a KoboToolbox XLSX/CSV or a QField "
+                                              "GeoPackage (re-importing the same file records nothing twice)")
+    i.add_argument("file", help="the export: .zip (ODK Central, or a QField project), .xlsx/.csv (Kobo), .gpkg")
+    i.add_argument("--attachments", help="KoboToolbox's media attachments zip (or a zip of QField's DCIM folder)")
+    i.add_argument("--as", dest="acting", required=True, help="who imports (the findings' author)")
+    i.add_argument("--author", help="an admin imports a capturing user's export: that user")
+    i.add_argument("--preview", action="store_true", help="only say what importing would do")
+    i.set_defaults(func=cmd_import_offline)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from field.config import PROJECT_ROOT
-from field.data import lengths
+from field.data import lengths, locks
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -98,9 +98,13 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; safe to call on every start."""
+    """Bring the schema to the newest revision; safe to call on every start (a schema already at
+    the head costs one read of the version table, not an Alembic run)."""
     check_connection(engine)
+    if schema_is_current(engine):
+        return
     with engine.begin() as conn:
+        locks.wait_in_transaction(conn, "field-migrate")  # replicas starting together: one at a time
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -150,7 +150,8 @@ class MeasureReport(Base):
 
     __tablename__ = "measure_reports"
     __table_args__ = (Index("ix_measure_reports_measure_week", "measure_id", "week"),
-                      Index("ix_measure_reports_unit_week", "unit", "week"))
+                      Index("ix_measure_reports_unit_week", "unit", "week"),
+                      Index("ix_measure_reports_week", "week"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))

@@ -199,10 +199,12 @@ class Finding(Base):
     """A problem seen at a site. Its status moves only through field.domain.workflow."""
 
     __tablename__ = "findings"
-    # site_id: the map's join; updated_at: the data version; (author_id, created_at): my_findings
+    # site_id: the map's join; updated_at: the data version; (author_id, created_at): my_findings;
+    # created_at: reports and My work across authors (0011)
     __table_args__ = (Index("ix_findings_status", "status"), Index("ix_findings_site_id", "site_id"),
                       Index("ix_findings_updated_at", "updated_at"),
-                      Index("ix_findings_author_created", "author_id", "created_at"))
+                      Index("ix_findings_author_created", "author_id", "created_at"),
+                      Index("ix_findings_created_at", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
@@ -284,6 +286,9 @@ class Verification(Base):
     """核查记录 written on site. Once signed it is frozen: a correction is a new record."""
 
     __tablename__ = "verifications"
+    # the sign-off queue: each finding's newest record, and submitted records (0018)
+    __table_args__ = (Index("ix_verifications_finding_kind", "finding_id", "kind"),
+                      Index("ix_verifications_state_kind", "state", "kind"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"))
@@ -364,7 +369,7 @@ class LoginSession(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)  # end_all, active_counts
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column()
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -9,6 +9,10 @@ SHA-256 in the photo root's `submissions/` folder) with its state: `partial` whi
 is still sending the parts of a split upload, `accepted` once it became a finding, `review` when
 it could not (the reason is kept with it) until a case officer fixes and accepts it, or
 `rejected` by that officer. Nothing a device sent is ever dropped.
+
+A submission imported from an export file (ODK Central's CSV zip, KoboToolbox, QField's
+GeoPackage: `field.odk.offline`) is the same row with no device: `source` names the tool and
+`source_file` the file it came in, and its instanceID is the same key, so a re-import is a resend.
 """
 
 from __future__ import annotations
@@ -49,7 +53,10 @@ class OdkSubmission(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[str] = mapped_column(String(100), unique=True)  # meta/instanceID (uuid:…)
-    device_id: Mapped[int] = mapped_column(ForeignKey("odk_devices.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("odk_devices.id"), default=None)  # None: imported
+    # collect (over OpenRosa) / central / kobo / qfield (imported from an export file)
+    source: Mapped[str] = mapped_column(String(10), default="collect", server_default="collect")
+    source_file: Mapped[str] = mapped_column(String(200), default="", server_default="")
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     form_id: Mapped[str] = mapped_column(String(64))
     form_version: Mapped[str] = mapped_column(String(40), default="")
@@ -69,6 +76,6 @@ class OdkSubmission(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
-    device: Mapped[OdkDevice] = relationship()
+    device: Mapped[OdkDevice | None] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     finding: Mapped[Finding | None] = relationship()

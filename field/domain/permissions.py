@@ -6,7 +6,8 @@ from __future__ import annotations
 from field.data.models import User
 from field.domain.errors import PermissionDenied
 from field.domain.scope import Scope
-from field.domain.vocab import ROLES
+from field.domain.vocab import ACTION_NAMES, ROLES
+from field.i18n import Named
 
 # The roles are vocab.ROLES (codes and labels); this is only their set, for the table below.
 # Everyone who works on cases and findings. A responsible unit's reporter (`unit`) is not: it
@@ -46,7 +47,22 @@ ACTIONS: dict[str, frozenset[str]] = {
     "accountability.view": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
     # 每周一汇总、半月一调度、每月一报告: the desk roles that read and file them (not field staff or units).
     "report.generate": frozenset({"case_officer", "supervisor", "viewer", "admin"}),
+    # 议定事项 of the 调度会: the coordination desk records them; the responsible unit (or the desk
+    # for it) reports how they stand.
+    "decision.record": frozenset({"case_officer", "admin"}),
+    "decision.report": frozenset({"unit", "case_officer", "admin"}),
 }
+
+
+def action_name(action: str) -> Named:
+    """The deed an `ACTIONS` code stands for, in both languages, for the "perm.role" refusal."""
+    return Named(ACTION_NAMES.label(action, "zh"), ACTION_NAMES.label(action, "en"))
+
+
+def role_refusal(action: str, role: str | None = None) -> PermissionDenied:
+    """The refusal of a deed the role may not do, naming the deed. One builder for the service's
+    exception and for a page that says it before a form is filled in, so both read the same."""
+    return PermissionDenied("perm.role", action=action_name(action), role=role)
 
 
 def in_scope(user: User, county_adcode: str | None) -> bool:
@@ -66,6 +82,6 @@ def require(user: User | None, action: str, county_adcode: str | None = None, *,
     if user is None or not user.is_active:
         raise PermissionDenied("perm.login_required")
     if user.role not in ACTIONS.get(action, frozenset()):
-        raise PermissionDenied("perm.role", action=action, role=user.role)
+        raise role_refusal(action, user.role)
     if check_county and not in_scope(user, county_adcode):
         raise PermissionDenied("perm.county", county=county_adcode or "-")

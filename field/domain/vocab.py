@@ -178,6 +178,20 @@ REPORT_STAGES = Vocabulary(
     ],
 )
 
+# 议定事项 of a 半月一调度 meeting: what the responsible unit last reported. `overdue` is never
+# stored: a decision not done by its deadline reads as overdue in the next pack
+# (field.services.decisions.state).
+DECISION_STATUS = Vocabulary(
+    "decision_status",
+    [
+        Term("open", "尚未启动", "Not started"),
+        Term("in_progress", "正在推进", "In progress"),
+        Term("done", "已完成", "Done"),
+        Term("overdue", "逾期未完成", "Overdue"),
+    ],
+)
+DECISION_STORED = ("open", "in_progress", "done")
+
 # 追责问责: what was done to whom. `case_penalty` (立案处罚) is for enterprises and carries a fine;
 # the others count people held accountable (问责 X 人).
 ACCOUNTABILITY_MEASURES = Vocabulary(
@@ -191,5 +205,40 @@ ACCOUNTABILITY_MEASURES = Vocabulary(
         Term("organisational", "组织处理", "Organisational handling"),
         Term("judicial", "移送司法机关", "Referred to judicial organs"),
         Term("case_penalty", "立案处罚", "Case filed and fined"),
+    ],
+)
+
+
+# What each permission of `field.domain.permissions.ACTIONS` lets a role do, as a refusal names it
+# ("您的角色无权执行此操作（导入交办件）"): people read the deed, not the code.
+ACTION_NAMES = Vocabulary(
+    "action",
+    [
+        Term("finding.view", "查看问题", "view findings"),
+        Term("finding.create", "登记问题", "log findings"),
+        Term("finding.update", "修改问题", "edit findings"),
+        Term("photo.add", "补充照片", "add photos"),
+        Term("verification.create", "填写核查记录", "write verification records"),
+        Term("recheck.create", "填写复查记录", "write re-check records"),
+        Term("signoff.sign", "签字验收", "sign off"),
+        Term("signoff.return", "退回核查记录", "return records"),
+        Term("case.view", "查看交办件", "view cases"),
+        Term("case.list", "查看案件台账", "view the case ledger"),
+        Term("case.edit", "编辑交办件", "edit cases"),
+        Term("case.import", "导入交办件", "import case batches"),
+        Term("ledger.export", "导出台账", "export ledgers"),
+        Term("dossier.export", "导出一案一档", "export case dossiers"),
+        Term("user.manage", "管理用户", "manage users"),
+        Term("odk.device", "绑定离线采集设备", "link offline devices"),
+        Term("odk.review", "审核离线提交", "review offline submissions"),
+        Term("audit.view", "查看审计记录", "view the audit trail"),
+        Term("plan.import", "导入整改方案", "import the rectification plan"),
+        Term("measure.report", "报送整改进展", "report measure progress"),
+        Term("progress.view", "查看整改进展", "view progress"),
+        Term("accountability.edit", "登记责任追究", "record accountability"),
+        Term("accountability.view", "查看责任追究", "view accountability"),
+        Term("report.generate", "生成报告", "generate reports"),
+        Term("decision.record", "登记议定事项", "record meeting decisions"),
+        Term("decision.report", "报送议定事项进展", "report on meeting decisions"),
     ],
 )

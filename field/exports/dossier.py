@@ -7,6 +7,9 @@ Why it looks like this:
 - `records.json` holds the rows behind the sheets (finding, site, case, verification records,
   sign-offs with content/prev/chain hashes) and the audit history, so the dossier is complete
   without the database and the chain can be re-checked against `python -m field verify`;
+- 议定事项 of the 调度会 about the case or its sites are in records.json with the dispatch pack
+  they were decided on (from the report archive; its .docx under reports/ when the archive
+  folder is given), so the case's file shows what the meeting decided and on which figures;
 - the PDF sheets are what people read; README.txt (in Chinese) says what is where and how to check;
 - anything wrong found while packing (a photo file missing or no longer matching its hash, a
   signed record whose content no longer matches its hash, no CJK font for the PDFs) is written
@@ -22,7 +25,7 @@ import hashlib
 import io
 import json
 import zipfile
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import and_, inspect, or_, select
@@ -93,10 +96,10 @@ def _audit(session: Session, finding: Finding, records: list[Verification], sign
 
 
 def _original_bytes(store: Any, photo: Photo) -> tuple[bytes | None, str]:
-    path = store.abspath(photo.original_path)
-    if not path.is_file():
+    try:
+        data = store.read(photo.original_path)
+    except FileNotFoundError:
         return None, "missing"
-    data = path.read_bytes()
     return data, "ok" if hashlib.sha256(data).hexdigest() == photo.sha256 else "altered"
 
 
@@ -124,9 +127,47 @@ def _readme(label: str, case: Case | None, findings: list[dict[str, Any]], probl
     return "\r\n".join(lines)  # CRLF: read on Windows Notepad as often as anywhere
 
 
+def _decisions(session: Session, case: Case | None, found: list[Finding], reports_dir: Path | None,
+               files: list[tuple[str, bytes, bool]], sums: list[str], problems: list[dict[str, Any]]
+               ) -> list[dict[str, Any]]:
+    """The 议定事项 about this case or its sites, each with the archived dispatch pack it was
+    decided on (id, period, SHA-256); with `reports_dir` the pack's .docx goes into reports/ too,
+    listed in SHA256SUMS like the photos, so the dossier shows what the meeting had before it."""
+    from field.data.report_models import DispatchDecision, ReportArchive
+
+    about = []
+    if case is not None:
+        about.append(DispatchDecision.case_id == case.id)
+    sites = sorted({f.site_id for f in found})
+    if sites:
+        about.append(DispatchDecision.site_id.in_(sites))
+    if not about:
+        return []
+    out = []
+    for d in session.scalars(select(DispatchDecision).where(or_(*about)).order_by(DispatchDecision.id)):
+        pack = session.get(ReportArchive, d.report_id)
+        entry = _row(d)
+        if pack is not None:
+            entry["pack"] = {"id": pack.id, "kind": pack.kind, "period": [jsonable(pack.period_start),
+                             jsonable(pack.period_end)], "sha256": pack.sha256, "filename": pack.filename, "file": None}
+            if reports_dir is not None:
+                path = Path(reports_dir) / pack.sha256[:2] / pack.sha256[2:4] / f"{pack.sha256}.docx"
+                data = path.read_bytes() if path.is_file() else None
+                if data is not None and hashlib.sha256(data).hexdigest() == pack.sha256:
+                    name = f"reports/{pack.filename}"
+                    if name not in {n for n, _, _ in files}:
+                        files.append((name, data, True))
+                        sums.append(f"{pack.sha256}  {name}")
+                    entry["pack"]["file"] = name
+                else:
+                    problems.append({"kind": "report_missing", "report": pack.id, "sha256": pack.sha256})
+        out.append(entry)
+    return out
+
+
 def case_dossier(session: Session, actor: User, finding_id_or_case_id: int | str, store: Any, *,
                  lang: str = "zh", base_url: str = "", now: dt.datetime | None = None,
-                 pdf_font: str = "") -> bytes:
+                 pdf_font: str = "", reports_dir: Path | None = None) -> bytes:
     """The 一案一档 zip of one finding (int or "F12") or of every finding of a case ("C12").
 
     Raises `FieldError` for unknown ids or bad references and `PermissionDenied` when the actor
@@ -212,6 +253,7 @@ def case_dossier(session: Session, actor: User, finding_id_or_case_id: int | str
         })
         out_findings.append(f_out)
 
+    decided = _decisions(session, case, found, reports_dir, files, sums, problems)
     generated = clock.local(now).strftime("%Y-%m-%d %H:%M:%S")
     doc = {
         "format": FORMAT,
@@ -220,6 +262,7 @@ def case_dossier(session: Session, actor: User, finding_id_or_case_id: int | str
         "generated_by": _who(actor),
         "case": _row(case) if case is not None else None,
         "findings": out_findings,
+        "decisions": decided,
         "problems": problems,
     }
     readme = _readme(label, case, out_findings, problems, generated, actor, lang)

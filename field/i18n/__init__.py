@@ -16,28 +16,38 @@ from field.domain.vocab import Vocabulary
 from field.i18n import (
     auth,
     backup,
+    capture,
     caseimport,
     casework,
     config,
     db,
+    decisions,
     dossier,
     drafts,
     findings,
+    forms,
     geo,
+    jobs,
     ledgers,
     lengths,
     odk,
+    offline,
     passwords,
     permissions,
     photos,
     programme,
     programme_ui,
+    queues,
     reports,
+    sessions,
     sheets,
     signoff,
+    store,
     trust,
     ui,
+    units,
     workflow,
+    zh_widgets,
 )
 from field.i18n import map as map_
 
@@ -48,29 +58,39 @@ LANGS = ("zh", "en")
 SOURCES: tuple[ModuleType, ...] = (
     auth,
     backup,
+    capture,
     caseimport,
     casework,
     config,
     db,
+    decisions,
     dossier,
     drafts,
     findings,
+    forms,
     geo,
+    jobs,
     ledgers,
     lengths,
     map_,
     odk,
+    offline,
     passwords,
     permissions,
     photos,
     programme,
     programme_ui,
+    queues,
     reports,
+    sessions,
     sheets,
     signoff,
+    store,
     trust,
     ui,
+    units,
     workflow,
+    zh_widgets,
 )
 
 
@@ -104,6 +124,30 @@ class CatalogKey(str):
     __slots__ = ()
 
 
+class Named(str):
+    """A parameter that is a proper name with its own spelling per language (a county: 新华区 /
+    Xinhua District), put into the sentence in the sentence's language. A str (the zh name), so
+    code that keeps only plain parameters (the ODK review queue) still keeps it."""
+
+    en: str
+
+    def __new__(cls, zh: str, en: str = "") -> Named:
+        obj = super().__new__(cls, zh)
+        obj.en = en or zh
+        return obj
+
+    def in_lang(self, lang: str) -> str:
+        return self.en if lang == "en" else str(self)
+
+
+def _param(value: Any, lang: str) -> Any:
+    if isinstance(value, CatalogKey):
+        return t(value, lang)
+    if isinstance(value, Named):
+        return value.in_lang(lang)
+    return value
+
+
 def t(key: str, lang: str = "zh", **params: Any) -> str:
     """The sentence for `key` in `lang`; an unknown key shows itself rather than crashing."""
     entry = catalog().get(key)
@@ -111,7 +155,7 @@ def t(key: str, lang: str = "zh", **params: Any) -> str:
         return key
     text = entry.get(lang) or entry.get("zh") or key
     if params:
-        params = {k: t(v, lang) if isinstance(v, CatalogKey) else v for k, v in params.items()}
+        params = {k: _param(v, lang) for k, v in params.items()}
         try:
             return text.format_map(_SafeDict(params))
         except (ValueError, IndexError, KeyError):

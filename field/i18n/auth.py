@@ -17,6 +17,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "auth.bad_role": {"zh": "未知角色：{role}", "en": "Unknown role: {role}"},
     "auth.user_exists": {"zh": "用户名 {username} 已存在。", "en": "The username {username} is taken."},
-    "auth.unknown_county": {"zh": "未知区县代码：{counties}", "en": "Unknown county codes: {counties}"},
+    "auth.unknown_county": {"zh": "未知区县（或市、省）代码：{counties}",
+                            "en": "Unknown county (or city, province) codes: {counties}"},
     "auth.cannot_disable_self": {"zh": "不能停用自己的账号。", "en": "You cannot disable your own account."},
 }

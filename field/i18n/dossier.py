@@ -7,6 +7,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Case {ref} has no findings yet, so there is nothing to export.",
     },
     # problems found while packing, listed in the dossier's README.txt (written in Chinese)
+    "dossier.problem.report_missing": {"zh": "调度材料文件缺失或与档案记录的 SHA-256 不符",
+                                       "en": "Dispatch pack file missing or not matching its archived SHA-256"},
     "dossier.problem.photo_missing": {"zh": "照片原件缺失", "en": "Original photo file missing"},
     "dossier.problem.photo_altered": {
         "zh": "照片原件与登记的 SHA-256 不一致（可能被替换或改动）",
@@ -34,7 +36,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "records.signed": {"zh": "已签字 · {who} · {when} · 校验码 {code}", "en": "Signed · {who} · {when} · code {code}"},
     "records.returned": {"zh": "已退回 · {who} · {when}", "en": "Returned · {who} · {when}"},
     "records.unsigned": {"zh": "未签字", "en": "Not signed"},
-    "records.font": {"zh": "PDF 字体：{path}", "en": "PDF font: {path}"},
+    "records.font": {"zh": "PDF 中文字体已就绪（悬停查看字体文件）", "en": "PDF CJK font found (hover for its file)"},
     # README.txt of the dossier zip (field.exports.dossier._readme)
     'dossier.readme.head': {
         "zh": '一案一档 · 督察整改档案\n========================\n\n档案编号：{label}\n生成时间：{generated}（北京时间）\n生成人：{name}（{username}）',

@@ -15,6 +15,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "finding.no_site": {"zh": "点位不存在。", "en": "The site does not exist."},
     "finding.no_case": {"zh": "交办件不存在。", "en": "The case does not exist."},
     "finding.not_found": {"zh": "问题记录 {id} 不存在。", "en": "Finding {id} does not exist."},
+    # Shown as soon as a point is set on the capture page (`check_location`), next to the point.
+    "finding.warn.scope": {
+        "zh": "该点位在{county}，不在您的管辖范围内（{scope}），提交时会被拒绝。请核对位置。",
+        "en": "This point is in {county}, outside your area ({scope}): it would be refused on submit. "
+              "Check the location.",
+    },
+    "finding.warn.outside": {
+        "zh": "该点位不在本市范围内，将记为“市外”。请核对位置。",
+        "en": "This point is outside the city; it will be kept as “outside”. Check the location.",
+    },
+    "finding.warn.outside_province": {
+        "zh": "该点位不在本省范围内，将记为“省外”。请核对位置。",
+        "en": "This point is outside the province; it will be kept as “outside”. Check the location.",
+    },
+    "finding.warn.accuracy": {
+        "zh": "定位精度 {accuracy}，差于 {limit} 要求，建议重新定位或地图选点。",
+        "en": "GPS accuracy is {accuracy}, worse than {limit}: re-acquire or place a map pin.",
+    },
     "photo.bad_kind": {"zh": "照片类型无效。", "en": "Invalid photo kind."},
     "photo.too_many": {
         "zh": "每条问题最多 {max} 张照片，此张未添加，其他内容已保留。",

@@ -52,11 +52,4 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "photos.gc_done": {"zh": "已删除 {count} 个无引用的照片文件。", "en": "Removed {count} unreferenced photo files."},
     "photos.gc_dry": {"zh": "将删除 {count} 个无引用的照片文件。", "en": "Would remove {count} unreferenced photo files."},
-    # Amounts in evidence notes, worded for a reader rather than as raw metres or hours.
-    "photo.unit.m": {"zh": "{n} 米", "en": "{n} m"},
-    "photo.unit.km": {"zh": "约 {n} 公里", "en": "about {n} km"},
-    "photo.unit.hours": {"zh": "{n} 小时", "en": "{n} hours"},
-    "photo.unit.days": {"zh": "{n} 天", "en": "{n} days"},
-    "photo.unit.months": {"zh": "约 {n} 个月", "en": "about {n} months"},
-    "photo.unit.years": {"zh": "约 {n} 年", "en": "about {n} years"},
 }

@@ -2,6 +2,10 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     # refusals
+    "report.bad_level": {"zh": "未知的统计层级“{level}”，可选：{levels}。",
+                         "en": "Unknown grouping “{level}”; choose one of {levels}."},
+    "report.scope_city_province": {"zh": "全省", "en": "Whole province"},
+    "report.c.city": {"zh": "市", "en": "City"},
     "report.bad_kind": {"zh": "未知的报告类型“{kind}”，可选：{kinds}。", "en": "Unknown report kind “{kind}”; choose one of {kinds}."},
     "report.county_out_of_scope": {"zh": "区县 {county} 不在您的管辖范围内，不能生成该区县的报告。",
                                    "en": "County {county} is outside your scope: no report for it."},
@@ -37,18 +41,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.h.map": {"zh": "未销号点位分布图", "en": "Map of open sites"},
     "report.next_what": {"zh": "下一步工作（由综合协调组撰写）", "en": "next steps (written by the coordination group)"},
     # sentences
-    "report.s.cases": {"zh": "截至 {end}，累计受理交办件 {total} 件，本时段新收 {new} 件；已办结 {closed} 件，办结率 {closed_rate}；"
+    "report.s.cases": {"zh": "截至 {end}，累计受理交办件 {total} 件，本时段新收 {new} 件；已办结 {closed} 件（本时段办结 {closed_here} 件），办结率 {closed_rate}；"
                              "按时办结率 {on_time_rate}；经核查不属实 {unfounded} 件，不属实率 {unfounded_rate}；"
                              "超期未办结 {overdue} 件，逾期未反馈 {late} 件。",
-                       "en": "By {end}: {total} cases received, {new} in this period; {closed} closed ({closed_rate}); "
+                       "en": "By {end}: {total} cases received, {new} in this period; {closed} closed ({closed_rate}; "
+                             "{closed_here} in this period); "
                              "closed on time {on_time_rate}; {unfounded} unfounded ({unfounded_rate}); "
                              "{overdue} overdue, {late} with feedback late."},
     "report.s.measures": {"zh": "整改措施共 {total} 项：完成 {completed} 项，达到或超过序时进度 {on_schedule} 项，"
                                 "未达到序时进度 {behind} 项，尚未启动 {not_started} 项，长期坚持 {standing} 项。",
                           "en": "{total} measures: {completed} done, {on_schedule} on or ahead of schedule, {behind} behind, "
                                 "{not_started} not started, {standing} standing."},
-    "report.s.findings": {"zh": "问题点位累计 {total} 个，本时段新增 {new} 个；反弹 {rebound} 个；待验收超过 {days} 天 {waiting} 个。",
-                          "en": "{total} findings, {new} new in this period; {rebound} rebounded; {waiting} awaiting "
+    "report.s.findings": {"zh": "问题点位累计 {total} 个，本时段新增 {new} 个、销号 {closed_here} 个；反弹 {rebound} 个；待验收超过 {days} 天 {waiting} 个。",
+                          "en": "{total} findings, {new} new and {closed_here} closed in this period; {rebound} rebounded; {waiting} awaiting "
                                 "sign-off for more than {days} days."},
     "report.s.units": {"zh": "{week} 当周应报未报的责任单位 {n} 个；本时段收到周报 {reports} 份，其中逾期 {late} 份。",
                        "en": "Units that did not report for the week of {week}: {n}; reports received in the period: "
@@ -89,6 +94,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.t.key": {"zh": "重点关注交办件", "en": "Cases under special attention"},
     "report.t.rebound": {"zh": "反弹点位", "en": "Rebounded findings"},
     "report.t.waiting": {"zh": "待验收超过 {days} 天的点位", "en": "Findings awaiting sign-off more than {days} days"},
+    "report.t.schedule_change": {"zh": "序时进度较上周变化", "en": "Schedule progress since last week"},
+    "report.s.schedule_change": {"zh": "与上周（{since}）相比，转差（如转为未达到序时进度）的措施 {worse} 项，进度提升的措施 {better} 项。",
+                                 "en": "Since last week ({since}): {worse} measures fell back (e.g. behind schedule), "
+                                       "{better} moved ahead."},
+    "report.c.before": {"zh": "上周", "en": "Last week"},
+    "report.c.after": {"zh": "本周", "en": "This week"},
+    "report.c.change": {"zh": "变化", "en": "Change"},
+    "report.change.worse": {"zh": "转差", "en": "Fell back"},
+    "report.change.better": {"zh": "提升", "en": "Moved ahead"},
     "report.chart.trend": {"zh": "按周新增交办件与问题点位", "en": "New cases and findings per week"},
     "report.chart.measures": {"zh": "整改措施序时进度", "en": "Measures against schedule"},
     # the page
@@ -111,4 +125,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "reports.col.sha": {"zh": "SHA-256", "en": "SHA-256"},
     "reports.col.version": {"zh": "数据版本", "en": "Data version"},
     "nav.reports": {"zh": "报告", "en": "Reports"},
+    # the dashboard (领导小组看板): the same figures as the reports
+    "nav.dashboard": {"zh": "看板", "en": "Dashboard"},
+    "dash.title": {"zh": "督察整改工作看板", "en": "Rectification dashboard"},
+    "dash.period": {"zh": "统计周期", "en": "Period"},
+    "dash.kind.weekly": {"zh": "近一周", "en": "Last 7 days"},
+    "dash.kind.dispatch": {"zh": "本半月", "en": "Half-month"},
+    "dash.kind.monthly": {"zh": "本月", "en": "Month"},
+    "dash.period_line": {"zh": "统计时段：{start} 至 {end}；数据版本：{version}（与报告同一口径）",
+                         "en": "Period: {start} to {end}; data version: {version} (the reports' figures)"},
+    "dash.h.findings": {"zh": "问题点位与整改措施", "en": "Findings and measures"},
+    "dash.h.by_status": {"zh": "问题点位（按状态）", "en": "Findings by status"},
+    "dash.h.by_county": {"zh": "按区县", "en": "By county"},
+    "dash.h.by_type": {"zh": "按污染类型", "en": "By pollution type"},
+    "dash.h.by_batch": {"zh": "按交办批次", "en": "By batch"},
+    "dash.no_batch": {"zh": "无批次", "en": "No batch"},
+    "dash.m.cases": {"zh": "累计交办件", "en": "Cases received"},
+    "dash.m.closed_rate": {"zh": "办结率", "en": "Closed"},
+    "dash.m.on_time_rate": {"zh": "按时办结率", "en": "Closed on time"},
+    "dash.m.closed_in_period": {"zh": "本时段办结", "en": "Closed in the period"},
+    "dash.m.overdue": {"zh": "超期未办结", "en": "Overdue"},
+    "dash.m.feedback_late": {"zh": "逾期未反馈", "en": "Feedback late"},
+    "dash.m.findings": {"zh": "问题点位", "en": "Findings"},
+    "dash.m.findings_new": {"zh": "本时段新增", "en": "New in the period"},
+    "dash.m.findings_closed": {"zh": "本时段销号", "en": "Closed in the period"},
+    "dash.m.rebound": {"zh": "反弹", "en": "Rebounded"},
+    "dash.m.waiting": {"zh": "待验收超过 {days} 天", "en": "Awaiting sign-off > {days} days"},
+    "dash.m.behind": {"zh": "措施未达序时进度", "en": "Measures behind schedule"},
+    "dash.m.acc_people": {"zh": "问责（人）", "en": "Held accountable (people)"},
+    "dash.m.acc_talks": {"zh": "约谈（人）", "en": "Admonishing talks (people)"},
+    "dash.m.acc_fines": {"zh": "罚款（万元）", "en": "Fines (10,000 yuan)"},
 }

@@ -112,6 +112,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sheet.hand_reviewer": {"zh": "审核人（手写签名）", "en": "Reviewer (handwritten)"},
     "sheet.hand_date": {"zh": "日期：　　年　　月　　日", "en": "Date:"},
     "sheet.outside_city": {"zh": "市外", "en": "Outside the city"},
+    "sheet.outside_city_province": {"zh": "省外", "en": "Outside the province"},
     "sheet.colon": {"zh": "：", "en": ": "},
     "sheet.list_sep": {"zh": "、", "en": ", "},
     "sheet.flag_sep": {"zh": "；", "en": "; "},

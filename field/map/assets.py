@@ -37,6 +37,7 @@ VENDORED: dict[str, str] = {
     "markerclustercss": "leaflet.markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": "leaflet.markercluster/MarkerCluster.Default.css",
     "jquery": "jquery/jquery.min.js",
+    "supercluster": "supercluster/supercluster.min.js",
 }
 
 # Loaded by folium.Map by default but needed only by folium.Icon (awesome markers) and

@@ -18,8 +18,9 @@ from field.map.choropleth import COUNTY_KIND
 from field.map.layers import COORD_DECIMALS
 from field.map.values import as_text, finite
 
-# What st_folium should send back: clicks only, so pan and zoom never rerun the page.
-RETURNED_OBJECTS: tuple[str, ...] = ("last_object_clicked", "last_active_drawing")
+# What st_folium should send back: clicks only, so pan and zoom never rerun the page. The count
+# makes a second click on the same site (after clearing the panel) a new click.
+RETURNED_OBJECTS: tuple[str, ...] = ("last_object_clicked", "last_active_drawing", "last_object_clicked_count")
 
 
 def clicked_site_ids(result: Mapping[str, Any] | None,
@@ -43,6 +44,19 @@ def clicked_site_ids(result: Mapping[str, Any] | None,
     if lat is None or lng is None:
         return []
     return list(lookup.get((round(lat, COORD_DECIMALS), round(lng, COORD_DECIMALS)), []))
+
+
+def clicked_site_id(result: Mapping[str, Any] | None) -> Any:
+    """The site id a click on the data layer reported (`field.map.datalayer`), or None for a
+    county, a cluster or no click; the page checks it against the rows of its view."""
+    if not result:
+        return None
+    drawing = result.get("last_active_drawing")
+    props = drawing.get("properties") if isinstance(drawing, Mapping) else None
+    if isinstance(props, Mapping) and "site_id" in props:
+        sid = props["site_id"]
+        return sid if isinstance(sid, (int, str)) and not isinstance(sid, bool) else None
+    return None
 
 
 def clicked_county(result: Mapping[str, Any] | None) -> str | None:
@@ -85,4 +99,5 @@ def click_signature(result: Mapping[str, Any] | None) -> str | None:
     ident = ""
     if isinstance(props, Mapping):
         ident = as_text(props.get("site_id", props.get("adcode", "")))
-    return f"{lat:.9f},{lng:.9f},{ident}"
+    count = result.get("last_object_clicked_count")
+    return f"{lat:.9f},{lng:.9f},{ident}" + (f",{count}" if isinstance(count, int) else "")

@@ -74,6 +74,11 @@ def status_style(index: int, lang: str) -> dict[str, str]:
             "shape": "circle"}
 
 
+def status_labels(lang: str) -> list[str]:
+    """Status labels by JS status number, unescaped (the browser sets them as text, not HTML)."""
+    return [status_style(i, lang)["label"] for i in range(len(STATUS_CODES) + 1)]
+
+
 def styles_js(lang: str, pin: int = 18) -> str:
     """The site layer's style table as script-safe JSON: per status number its code (`c`),
     escaped label (`t`), marker SVG at `pin` px (`h`), cluster rank (`r`, see CLUSTER_RANK) and
@@ -109,7 +114,7 @@ def legend_items(counts: Mapping[str, int] | None, lang: str = "zh") -> list[dic
 def legend_html(items: Sequence[Mapping[str, Any]], lang: str = "zh") -> str:
     """The on-map legend box (all parts already escaped by `legend_items`)."""
     rows = "".join(
-        f'<div class="fs-legend-row">{it["svg"]}<span>{it["label"]}</span>'
+        f'<div class="fs-legend-row" data-code="{escape_html(it["code"])}">{it["svg"]}<span>{it["label"]}</span>'
         f'<span class="fs-legend-n">{int(it["count"])}</span></div>'
         for it in items
     )

@@ -115,3 +115,37 @@ def attribution_html(settings: Any, mode: str, attribution: str, lang: str) -> s
     if review:
         parts.append(escape_html(t("mapview.review_number", lang) + review))
     return " | ".join(parts)
+
+
+def _origin_of(template: str) -> str | None:
+    """The CSP source of one XYZ template: `scheme://host[:port]`, a `{s}` subdomain as `*`;
+    None for a same-host path (covered by 'self') or a template we would not draw."""
+    if not usable_tile_url(template) or template.startswith("/") and not template.startswith("//"):
+        return None
+    rest = template.split("//", 1)[1]
+    scheme = template.split("//", 1)[0].rstrip(":")
+    host = rest.split("/", 1)[0].split("?", 1)[0]
+    first, dot, others = host.partition(".")
+    if "{s}" in first:  # t{s}.tianditu.gov.cn: CSP wildcards stand for a whole leftmost label
+        host = "*" + dot + others
+    if not host or "{" in host or "}" in host:
+        return None
+    return f"{scheme}://{host}" if scheme else host
+
+
+def tile_origins(settings: Any) -> tuple[str, ...]:
+    """Where the configured base map loads its tiles from, for the Content-Security-Policy
+    (web/security.py): exactly the hosts `add_tiles` would draw from, nothing when there are none."""
+    mode = setting(settings, "tiles", "none").strip().lower() or "none"
+    url = setting(settings, "tile_url").strip()
+    if mode == "osm":
+        templates = [OSM_URL]
+    elif mode == "tianditu":
+        templates = ["http://t{s}.tianditu.gov.cn/"] if setting(settings, "tianditu_key").strip() else []
+    elif mode == "custom":
+        templates = [url]
+    elif mode == "amap":
+        templates = [url if url and usable_tile_url(url) else AMAP_URL]
+    else:
+        templates = []
+    return tuple(o for o in (_origin_of(tpl) for tpl in templates) if o)

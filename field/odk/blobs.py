@@ -2,49 +2,39 @@
 
 A photo that passes the pipeline is also in the `PhotoStore`; this keeps every attachment
 (including one the pipeline refused) so a submission in review still has its files when a case
-officer looks at it. It lives under the photo root (`submissions/`), so backups carry it.
+officer looks at it. It lives in the photo store under `submissions/` (a folder or a bucket,
+whichever `FIELD_PHOTO_STORE` names), so backups and `migrate-photos` carry it and every
+replica sees the attachments another replica received.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
-from pathlib import Path
+
+from field.photos.store import PhotoStore
 
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
 class BlobStore:
-    def __init__(self, root: Path | str):
-        self.root = Path(root)
+    FOLDER = "submissions"
 
-    def path(self, sha256: str) -> Path:
+    def __init__(self, store: PhotoStore):
+        self.store = store
+
+    def key(self, sha256: str) -> str:
         if not _SHA_RE.match(sha256):
             raise ValueError(f"not a sha256: {sha256!r}")
-        return self.root / sha256[:2] / sha256
+        return f"{self.FOLDER}/{sha256[:2]}/{sha256}"
 
     def put(self, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
-        target = self.path(sha)
-        if not target.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{sha}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-                raise
+        self.store.write_once(self.key(sha), data)
         return sha
 
     def get(self, sha256: str) -> bytes:
-        return self.path(sha256).read_bytes()
+        return self.store.read(self.key(sha256))
 
     def has(self, sha256: str) -> bool:
-        return self.path(sha256).is_file()
+        return self.store.exists(self.key(sha256))

@@ -117,3 +117,25 @@ def parse(xml: bytes, *, form_id: str = FORM_ID) -> Instance:
         location=_text(root, "location"), images=images, start=_text(root, "start"), end=_text(root, "end"),
         deviceid=_text(root, "deviceid"),
     )
+
+
+# The instance's elements in the form's order (pyxform writes them so; `photo` repeats before meta).
+FIELDS = ("start", "end", "deviceid", "site_name", "address", "pollution_types", "severity", "description",
+          "case_no", "location")
+
+
+def build(instance_id: str, answers: dict[str, str], images: list[str] | tuple[str, ...] = (), *,
+          version: str = "", form_id: str = FORM_ID) -> bytes:
+    """The instance XML ODK Collect would have sent for these answers.
+
+    An export (ODK Central, KoboToolbox, QField) holds the same answers as a table row; turning
+    the row back into the instance lets it take exactly the OpenRosa submission's path, so an
+    imported finding is checked, stored and deduplicated like one that came over the network."""
+    root = ET.Element("data", {"id": form_id, "version": version})
+    for name in FIELDS:
+        ET.SubElement(root, name).text = answers.get(name, "")
+    for image in images:
+        ET.SubElement(ET.SubElement(root, "photo"), "image").text = image
+    meta = ET.SubElement(root, "meta")
+    ET.SubElement(meta, "instanceID").text = instance_id
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)

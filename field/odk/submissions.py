@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,7 +66,7 @@ class Stores:
 
     @classmethod
     def under(cls, photos: PhotoStore) -> Stores:
-        return cls(photos=photos, blobs=BlobStore(photos.root / "submissions"))
+        return cls(photos=photos, blobs=BlobStore(photos))
 
 
 def _case_id(session: Session, case_no: str) -> int | None:
@@ -123,7 +124,8 @@ def _make_finding(session: Session, row: OdkSubmission, inst: Instance, stores: 
         finding = findings.create_finding(session, user, data, now=now)
         _attach(session, user, finding, row, inst.images, stores, now)
         audit.record(session, user, "finding", finding.id, "odk_received", at=now,
-                     after={"device": device.id, "device_label": device.label, "instance": inst.instance_id,
+                     after={"device": device.id if device else None, "device_label": device.label if device else "",
+                            "source": row.source, "file": row.source_file or None, "instance": inst.instance_id,
                             "deviceid": inst.deviceid, "photos": len(inst.images),
                             "accepted_by": accepted_by.username if accepted_by else None})
     return finding
@@ -142,16 +144,29 @@ def receive(session: Session, device: OdkDevice, xml: bytes, files: dict[str, by
             stores: Stores, now: dt.datetime | None = None) -> Received:
     """One POST of a submission. Raises `FieldError` (nothing stored) for what the device should
     resend or cannot send at all: not XML, another form, no instanceID, another user's instance."""
+    return ingest(session, device.user, xml, files, complete=complete, stores=stores, device=device, now=now)
+
+
+SOURCES = ("collect", "central", "kobo", "qfield")
+
+
+def ingest(session: Session, user: User, xml: bytes, files: dict[str, bytes], *, complete: bool, stores: Stores,
+           device: OdkDevice | None = None, source: str = "collect", source_file: str = "",
+           now: dt.datetime | None = None) -> Received:
+    """A submission from a device (`receive`) or from an export file (`field.odk.offline`): the
+    author is `user`, the instanceID the key, so the same instance twice is one finding."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
     inst = inst_mod.parse(xml)
     now = now or clock.now()
-    user = device.user
     require(user, "finding.create", check_county=False)
     row = session.scalar(select(OdkSubmission).where(OdkSubmission.instance_id == inst.instance_id))
     if row is not None and row.user_id != user.id:
         raise FieldError("odk.instance_taken", instance=inst.instance_id)
     text = xml.decode("utf-8", errors="replace")
     if row is None:
-        row = OdkSubmission(instance_id=inst.instance_id, device_id=device.id, user_id=user.id,
+        row = OdkSubmission(instance_id=inst.instance_id, device_id=device.id if device else None, user_id=user.id,
+                            source=source, source_file=source_file[:200],
                             form_id=inst.form_id, form_version=inst.version, xml=text,
                             xml_sha256=hashlib.sha256(xml).hexdigest(), files={}, state="partial",
                             complete=False, reason_key="", reason_params={}, suggestions={}, parts=0,
@@ -183,7 +198,8 @@ def _try(session: Session, row: OdkSubmission, stores: Stores, now: dt.datetime,
         row.reason_params = {k: v for k, v in exc.params.items() if isinstance(v, str | int | float)}
         session.flush()
         audit.record(session, row.user, "odk_submission", row.id, "to_review", at=now,
-                     after={"device": row.device_id, "instance": row.instance_id, "reason": exc.key})
+                     after={"device": row.device_id, "source": row.source, "instance": row.instance_id,
+                            "reason": exc.key})
         return Received(row, None, reason=exc)
     row.state, row.finding_id, row.reason_key, row.reason_params = "accepted", finding.id, "", {}
     row.decided_by = accepted_by.id if accepted_by else None
@@ -236,6 +252,56 @@ def answers(row: OdkSubmission) -> Instance:
     return inst_mod.parse(row.xml.encode("utf-8"))
 
 
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes | None  # None: named by the instance but never received
+    viewable: bool  # an image a browser can be shown (a refused or damaged file is listed, not shown)
+
+
+def attachments(row: OdkSubmission, stores: Stores) -> list[Attachment]:
+    """The photos the instance names, as kept, for the reviewer to look at."""
+    from PIL import Image
+
+    out = []
+    for name in answers(row).images:
+        sha = (row.files or {}).get(name)
+        if sha is None or not stores.blobs.has(sha):
+            out.append(Attachment(name, None, False))
+            continue
+        data = stores.blobs.get(sha)
+        try:
+            with Image.open(io.BytesIO(data)) as img:
+                img.load()
+            ok = True
+        except Exception:  # noqa: BLE001 - whatever Pillow refuses is not shown
+            ok = False
+        out.append(Attachment(name, data, ok))
+    return out
+
+
+def _require_visible(actor: User, row: OdkSubmission) -> None:
+    """A reviewer decides only what their counties' queue shows (the same rule as `review_queue`)."""
+    county = _county_of(row)
+    if county is not None and not in_scope(actor, county):
+        raise FieldError("odk.not_in_review", id=row.id)  # as for a row that does not exist
+
+
+def check(session: Session, user: User, inst: Instance) -> FieldError | None:
+    """What would send this instance to review, without storing anything (an import's preview):
+    the answers as the web form checks them, the case number, and the author's county scope.
+    Photos are checked by the importer, which has their bytes."""
+    try:
+        data = _to_input(session, inst)
+        findings.validate(data)
+        assert data.location is not None
+        adcode, _outside = findings.locate(data.location.lon, data.location.lat)
+        require(user, "finding.create", adcode)
+    except FieldError as exc:
+        return exc
+    return None
+
+
 def accept(session: Session, actor: User, submission_id: int, fixes: dict[str, Any] | None = None, *,
            drop_photos: tuple[str, ...] = (), stores: Stores, now: dt.datetime | None = None) -> Finding:
     """A case officer corrects what was refused and makes the finding (author: the device's user).
@@ -247,6 +313,7 @@ def accept(session: Session, actor: User, submission_id: int, fixes: dict[str, A
     row = session.get(OdkSubmission, submission_id)
     if row is None or row.state not in ("review", "partial"):
         raise FieldError("odk.not_in_review", id=submission_id)
+    _require_visible(actor, row)
     fixes = dict(fixes or {})
     unknown = set(fixes) - set(FIXABLE)
     if unknown:
@@ -271,6 +338,7 @@ def reject(session: Session, actor: User, submission_id: int, reason: str, *,
     row = session.get(OdkSubmission, submission_id)
     if row is None or row.state not in ("review", "partial"):
         raise FieldError("odk.not_in_review", id=submission_id)
+    _require_visible(actor, row)
     if not reason.strip():
         raise ValidationError("odk.need_reason", field="reason")
     row.state, row.decided_by = "rejected", actor.id

@@ -11,7 +11,8 @@ each has one module:
 * `derive` — the display copy and thumbnail: upright, sRGB and without any metadata, because
   EXIF GPS of a complainant's home or a staff member's phone must not leak through a report;
 * `store` — `PhotoStore`: originals kept byte for byte, named by their SHA-256 and written
-  once, so a later tamper check (`PhotoStore.verify`) can prove a file is the one received;
+  once, so a later tamper check (`PhotoStore.verify`) can prove a file is the one received; in a
+  local folder (`LocalPhotoStore`) or an S3-compatible bucket (`s3store.S3PhotoStore`);
 * `pipeline` — the steps tied together for one upload (`ingest`, `inspect`);
 * `evidence` — notes (`Flag`) when place or time disagree with the site and visit: notes,
   never rejections, since a genuine photo with a bad GPS fix must still be keepable.
@@ -29,7 +30,7 @@ from field.photos.derive import (
 from field.photos.evidence import Flag, evidence_flags, flag_text
 from field.photos.exif import PhotoInfo, parse_exif_datetime, parse_exif_gps, parse_gps_time
 from field.photos.pipeline import IngestedPhoto, ingest, inspect, make_derivatives
-from field.photos.store import PhotoStore, StoredPaths
+from field.photos.store import LocalPhotoStore, PhotoStore, StoredPaths
 from field.photos.validate import (
     ALLOWED_EXTS,
     MAX_BYTES,
@@ -53,6 +54,7 @@ __all__ = [
     "IngestedPhoto",
     "PhotoError",
     "PhotoInfo",
+    "LocalPhotoStore",
     "PhotoStore",
     "StoredPaths",
     "evidence_flags",

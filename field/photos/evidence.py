@@ -16,6 +16,7 @@ from typing import Any
 from field.domain.clock import CHINA_TZ
 from field.geo import distance_m
 from field.i18n import t
+from field.i18n.units import distance_words, span_words
 
 
 @dataclass(frozen=True)
@@ -34,32 +35,13 @@ def flag_text(key: str, params: Mapping[str, Any] | None = None, lang: str = "zh
     """The sentence for an evidence note, also one stored as {"key": …, **params} on a photo link.
 
     The stored params stay raw numbers (metres, hours) so that old notes keep their meaning; the
-    wording ("约 8204 公里", "about 18 years") is made here for the reader."""
+    wording ("约 8204 公里", "about 18 years") is made when shown (`field.i18n.units`)."""
     values = dict(params or {})
     if isinstance(values.get("distance_m"), int | float):
         values["distance"] = distance_words(float(values["distance_m"]), lang)
     if isinstance(values.get("hours"), int | float):
         values["span"] = span_words(float(values["hours"]), lang)
     return t(key, lang, **values)
-
-
-def distance_words(metres: float, lang: str = "zh") -> str:
-    if metres < 1000:
-        return t("photo.unit.m", lang, n=int(round(metres)))
-    km = metres / 1000
-    n = f"{km:.1f}" if km < 10 else (f"{round(km):,}" if lang == "en" else str(round(km)))
-    return t("photo.unit.km", lang, n=n)
-
-
-def span_words(hours: float, lang: str = "zh") -> str:
-    days = hours / 24
-    if hours <= 72:  # up to three days, hours are what a reviewer compares with the visit
-        return t("photo.unit.hours", lang, n=int(round(hours)))
-    if days < 60:
-        return t("photo.unit.days", lang, n=int(round(days)))
-    if days < 730:
-        return t("photo.unit.months", lang, n=int(round(days / 30.44)))
-    return t("photo.unit.years", lang, n=int(round(days / 365.25)))
 
 
 def _aware(dt: datetime, local_tz: tzinfo) -> datetime:

@@ -69,18 +69,14 @@ def file_name(kind: str, fig: figures.Figures, county: str | None) -> str:
 
 def _measures_annex(session: Session, user: User, lang: str, county: str | None,
                     county_names: dict[str, str], today: dt.date) -> tuple[list[str], list[list[Any]]]:
-    """整改措施台账 as the ledger export builds it, narrowed to one county when asked."""
-    ledger = ledgers.build_ledger(session, user, "measures", lang=lang, today=today)
-    rows = ledger.rows
-    if county:
-        ci = ledger.columns.index("county")
-        name = county_names.get(county, county)
-        rows = [r for r in rows if r[ci] == name]
-    return ledger.headers(lang), rows
+    """整改措施台账 as the ledger export builds it, narrowed to one county (or city) when asked."""
+    ledger = ledgers.build_ledger(session, user, "measures", lang=lang, today=today, area=county)
+    return ledger.headers(lang), ledger.rows
 
 
 def generate(session: Session, user: User, kind: str, day: dt.date, *, settings: Any, county: str | None = None,
-             lang: str = "zh", now: dt.datetime | None = None, wait_days: int = figures.WAIT_DAYS) -> Generated:
+             lang: str = "zh", now: dt.datetime | None = None, wait_days: int = figures.WAIT_DAYS,
+             level: str = "county") -> Generated:
     """Make one report and file it; refusals (kind, scope, font) come before any work."""
     if kind not in figures.KINDS:
         raise ValidationError("report.bad_kind", field="kind", kind=kind, kinds=", ".join(figures.KINDS))
@@ -88,11 +84,11 @@ def generate(session: Session, user: User, kind: str, day: dt.date, *, settings:
     font = word.chart_font(settings.pdf_font)
     now = now or clock.now()
     fig = figures.compute(session, user, kind, day, county=county, feedback_days=settings.feedback_days,
-                          wait_days=wait_days)
-    names = ledgers.county_names(session, lang)
+                          wait_days=wait_days, level=level)
+    names = ledgers.unit_names(session, lang)
     map_png = None
     if kind == "dispatch":
-        map_png = _site_map(session, scope, fig.period_end, lang, font)
+        map_png = _site_map(session, scope, fig.period_end, lang, font, level)
     annex_table = _measures_annex(session, user, lang, county, names, fig.period_end) if kind == "monthly" else None
     docx = word.render(fig, lang=lang, county_names=names, generated_at=clock.local(now), font_path=font,
                        map_png=map_png, annex=annex_table)
@@ -112,14 +108,14 @@ def generate(session: Session, user: User, kind: str, day: dt.date, *, settings:
     return Generated(docx, xlsx, fig, row)
 
 
-def _site_map(session: Session, scope: Scope, end: dt.date, lang: str, font: str) -> bytes:
+def _site_map(session: Session, scope: Scope, end: dt.date, lang: str, font: str, level: str = "county") -> bytes:
     """The static map of open sites by status (the map page's PNG export, no tiles)."""
     from field import geo
     from field.exports import mapexport
 
     rows = figures.open_sites(session, scope, end)
     try:
-        boundaries: dict[str, Any] | None = geo.counties_geojson()
+        boundaries: dict[str, Any] | None = geo.units_geojson(level)
     except Exception:  # no boundary file for this city: points only, still a usable map
         boundaries = None
     png, _ = mapexport.png_map(rows, boundaries, lang=lang, font_path=font, size_px=(1400, 1000))

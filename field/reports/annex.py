@@ -10,30 +10,55 @@ import datetime as dt
 import io
 from typing import Any
 
-from field.domain.vocab import ACCOUNTABILITY_MEASURES, MEASURE_PROGRESS, POLLUTION_TYPES, STATUS
+from field import geo
+from field.domain.vocab import (
+    ACCOUNTABILITY_MEASURES,
+    DECISION_STATUS,
+    MEASURE_PROGRESS,
+    POLLUTION_TYPES,
+    STATUS,
+)
 from field.i18n import t
 from field.reports.figures import Figures
 
 
 def sheets(fig: Figures, lang: str, county_names: dict[str, str]) -> list[tuple[str, list[str], list[list[Any]]]]:
     """(sheet name, headers, rows) of every table the report prints."""
-    county = lambda c: county_names.get(c, c) if c else t("report.scope_city", lang)  # noqa: E731
+    county = lambda c: county_names.get(c, c) if c else t(geo.region_key("report.scope_city"), lang)  # noqa: E731
+    unit_col = t("report.c.city" if fig.level == "city" else "report.c.county", lang)
     rate = lambda v: "" if v is None else v  # noqa: E731
     summary = [
         ["cases_total", fig.cases_total], ["cases_new", fig.cases_new], ["cases_closed", fig.cases_closed],
-        ["cases_closed_on_time", fig.cases_closed_on_time], ["cases_unfounded", fig.cases_unfounded],
+        ["cases_closed_on_time", fig.cases_closed_on_time],
+        ["cases_closed_in_period", fig.cases_closed_in_period], ["cases_unfounded", fig.cases_unfounded],
         ["cases_overdue", fig.cases_overdue], ["cases_feedback_late", fig.cases_feedback_late],
         ["closed_rate_%", rate(fig.closed_rate)], ["on_time_rate_%", rate(fig.on_time_rate)],
         ["unfounded_rate_%", rate(fig.unfounded_rate)], ["findings_total", fig.findings_total],
-        ["findings_new", fig.findings_new], ["rebound", fig.rebound], ["waiting_signoff", fig.waiting_signoff],
+        ["findings_new", fig.findings_new], ["findings_closed_in_period", fig.findings_closed_in_period], ["rebound", fig.rebound], ["waiting_signoff", fig.waiting_signoff],
         ["measures_total", fig.measures_total], *[[f"measures_{k}", v] for k, v in fig.measures_groups.items()],
         ["reports_in_period", fig.reports_in_period], ["units_missing", len(fig.units_missing)],
         ["acc_people", fig.acc_people], ["acc_talks", fig.acc_talks], ["acc_fines_wan", float(fig.acc_fines_wan)],
     ]
     groups = ("completed", "on_schedule", "behind", "not_started", "standing")
-    return [
+    extra: list[tuple[str, list[str], list[list[Any]]]] = []
+    if fig.kind == "weekly":
+        extra.append((t("report.t.schedule_change", lang),
+                      [t("report.c.unit", lang), t("report.c.problem", lang), t("report.c.measure", lang),
+                       t("report.c.before", lang), t("report.c.after", lang), t("report.c.change", lang)],
+                      [[c.unit, c.problem, c.content, MEASURE_PROGRESS.label(c.before, lang),
+                        MEASURE_PROGRESS.label(c.after, lang),
+                        t("report.change.worse" if c.worse else "report.change.better", lang)]
+                       for c in fig.schedule_changes]))
+    if fig.kind == "dispatch":
+        extra.append((t("report.c.decision", lang),
+                      [t("report.c.meeting", lang), t("report.c.decision", lang), t("report.c.unit", lang),
+                       t("report.c.person", lang), t("report.c.deadline", lang), t("report.c.state", lang),
+                       t("report.c.unit_report", lang)],
+                      [[d.meeting_on, d.content, d.unit, d.person, d.deadline, DECISION_STATUS.label(d.state, lang),
+                        d.progress_text] for d in fig.decisions]))
+    tables: list[tuple[str, list[str], list[list[Any]]]] = [
         (t("report.h.overview", lang), [t("report.c.item", lang), t("report.c.value", lang)], summary),
-        (t("report.c.county", lang), [t("report.c.county", lang), t("report.c.cases", lang), t("report.c.findings", lang)],
+        (unit_col, [unit_col, t("report.c.cases", lang), t("report.c.findings", lang)],
          [[county(c), fig.cases_by_county.get(c, 0), fig.findings_by_county.get(c, 0)]
           for c in sorted(set(fig.cases_by_county) | set(fig.findings_by_county))]),
         (t("report.c.type", lang), [t("report.c.type", lang), t("report.c.cases", lang), t("report.c.findings", lang)],
@@ -43,8 +68,8 @@ def sheets(fig: Figures, lang: str, county_names: dict[str, str]) -> list[tuple[
          [[STATUS.label(c, lang), fig.findings_by_status.get(c, 0)] for c in STATUS.codes]),
         (t("report.h.measures", lang), [t("report.c.status", lang), t("report.c.count", lang)],
          [[MEASURE_PROGRESS.label(c, lang), n] for c, n in fig.measures_by_status.items()]),
-        (t("report.c.county", lang) + "-" + t("report.c.measure", lang),
-         [t("report.c.county", lang)] + [t(f"report.c.{x}", lang) for x in groups],
+        (unit_col + "-" + t("report.c.measure", lang),
+         [unit_col] + [t(f"report.c.{x}", lang) for x in groups],
          [[county(c)] + [v.get(x, 0) for x in groups] for c, v in fig.measures_by_county.items()]),
         (t("report.t.behind", lang), [t("report.c.unit", lang), t("report.c.person", lang), t("report.c.deadline", lang),
                                       t("report.c.problem", lang), t("report.c.measure", lang), t("report.c.percent", lang)],
@@ -59,6 +84,7 @@ def sheets(fig: Figures, lang: str, county_names: dict[str, str]) -> list[tuple[
         (t("report.h.trend", lang), [t("report.c.week", lang), t("report.c.new_cases", lang), t("report.c.new_findings", lang)],
          [[dt.date.fromisoformat(x["week"]), x["cases_new"], x["findings_new"]] for x in fig.trend]),
     ]
+    return tables + extra
 
 
 def write(fig: Figures, *, lang: str, county_names: dict[str, str],

@@ -28,8 +28,15 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.run import Run
 
+from field import geo
 from field.domain.errors import FieldError
-from field.domain.vocab import ACCOUNTABILITY_MEASURES, MEASURE_PROGRESS, POLLUTION_TYPES, STATUS
+from field.domain.vocab import (
+    ACCOUNTABILITY_MEASURES,
+    DECISION_STATUS,
+    MEASURE_PROGRESS,
+    POLLUTION_TYPES,
+    STATUS,
+)
 from field.exports.sheets import fonts
 from field.i18n import t
 from field.reports.figures import Figures
@@ -198,30 +205,37 @@ def render(fig: Figures, *, lang: str, county_names: dict[str, str], generated_a
     """The report as .docx bytes; `kind` decides which sections are in it (one code path)."""
     w = Writer(lang)
     kind = t(f"report.kind.{fig.kind}", lang)
-    scope = t("report.scope_city", lang) if fig.counties is None else \
+    whole = geo.region_key("report.scope_city")  # 全市, or 全省 in a province deployment
+    unit_col = t("report.c.city" if fig.level == "city" else "report.c.county", lang)
+    scope = t(whole, lang) if fig.counties is None else \
         "、".join(county_names.get(c, c) for c in fig.counties)
     w.title(t("report.title", lang, kind=kind))
     w.para(t("report.period", lang, start=fig.period_start, end=fig.period_end, scope=scope))
     w.para(t("report.generated", lang, at=f"{generated_at:%Y-%m-%d %H:%M}", version=fig.data_version.get("digest", "")))
-    county: Callable[[str], str] = lambda c: county_names.get(c, c) if c else t("report.scope_city", lang)  # noqa: E731
+    county: Callable[[str], str] = lambda c: county_names.get(c, c) if c else t(whole, lang)  # noqa: E731
     rate = _fmt_rate
+
+    if fig.kind == "dispatch":  # 每次例会听取上次会议落实情况: the pack opens with it
+        _decisions(w, fig, lang)
 
     w.heading(t("report.h.overview", lang))
     if fig.empty:
         w.para(t("report.no_data", lang))
     w.para(t("report.s.cases", lang, end=fig.period_end, total=fig.cases_total, new=fig.cases_new,
-             closed=fig.cases_closed, closed_rate=rate(fig.closed_rate), on_time_rate=rate(fig.on_time_rate),
+             closed=fig.cases_closed, closed_here=fig.cases_closed_in_period, closed_rate=rate(fig.closed_rate),
+             on_time_rate=rate(fig.on_time_rate),
              unfounded=fig.cases_unfounded, unfounded_rate=rate(fig.unfounded_rate), overdue=fig.cases_overdue,
              late=fig.cases_feedback_late))
     g = fig.measures_groups
     w.para(t("report.s.measures", lang, total=fig.measures_total, completed=g.get("completed", 0),
              on_schedule=g.get("on_schedule", 0), behind=g.get("behind", 0), not_started=g.get("not_started", 0),
              standing=g.get("standing", 0)))
-    w.para(t("report.s.findings", lang, total=fig.findings_total, new=fig.findings_new, rebound=fig.rebound,
+    w.para(t("report.s.findings", lang, total=fig.findings_total, new=fig.findings_new,
+             closed_here=fig.findings_closed_in_period, rebound=fig.rebound,
              days=fig.wait_days, waiting=fig.waiting_signoff))
 
     w.heading(t("report.h.cases", lang))
-    w.table([t("report.c.county", lang), t("report.c.cases", lang), t("report.c.findings", lang)],
+    w.table([unit_col, t("report.c.cases", lang), t("report.c.findings", lang)],
             [[county(c), fig.cases_by_county.get(c, 0), fig.findings_by_county.get(c, 0)]
              for c in sorted(set(fig.cases_by_county) | set(fig.findings_by_county))])
     w.table([t("report.c.type", lang), t("report.c.cases", lang), t("report.c.findings", lang)],
@@ -233,9 +247,19 @@ def render(fig: Figures, *, lang: str, county_names: dict[str, str], generated_a
     w.heading(t("report.h.measures", lang))
     w.table([t("report.c.status", lang), t("report.c.count", lang)],
             [[MEASURE_PROGRESS.label(c, lang), n] for c, n in fig.measures_by_status.items()])
+    if fig.kind == "weekly":
+        w.heading(t("report.t.schedule_change", lang), 2)
+        w.para(t("report.s.schedule_change", lang, since=fig.schedule_since, worse=fig.schedule_worse,
+                 better=fig.schedule_better))
+        if fig.schedule_changes:
+            w.table([t("report.c.unit", lang), t("report.c.measure", lang), t("report.c.before", lang),
+                     t("report.c.after", lang), t("report.c.change", lang)],
+                    [[c.unit, c.content, MEASURE_PROGRESS.label(c.before, lang), MEASURE_PROGRESS.label(c.after, lang),
+                      t("report.change.worse" if c.worse else "report.change.better", lang)]
+                     for c in sorted(fig.schedule_changes, key=lambda c: (not c.worse, c.unit, c.id))])
     if fig.kind == "monthly":
         groups = ("completed", "on_schedule", "behind", "not_started", "standing")
-        w.table([t("report.c.county", lang)] + [t(f"report.c.{x}", lang) for x in groups],
+        w.table([unit_col] + [t(f"report.c.{x}", lang) for x in groups],
                 [[county(c)] + [v.get(x, 0) for x in groups] for c, v in fig.measures_by_county.items()])
         w.image(bar_chart(t("report.chart.measures", lang),
                           [MEASURE_PROGRESS.label(c, lang) for c in fig.measures_by_status],
@@ -291,6 +315,22 @@ def render(fig: Figures, *, lang: str, county_names: dict[str, str], generated_a
         headers, rows = annex
         w.table(headers, rows)
     return w.bytes()
+
+
+def _decisions(w: Writer, fig: Figures, lang: str) -> None:
+    w.heading(t("report.h.decisions", lang))
+    if fig.decisions_meeting is None:
+        w.para(t("report.s.no_decisions", lang))
+        return
+    n = fig.decisions_by_state
+    w.para(t("report.s.decisions", lang, meeting=fig.decisions_meeting, total=len(fig.decisions),
+             done=n.get("done", 0), in_progress=n.get("in_progress", 0), open=n.get("open", 0),
+             overdue=n.get("overdue", 0)))
+    w.table([t("report.c.meeting", lang), t("report.c.decision", lang), t("report.c.unit", lang),
+             t("report.c.person", lang), t("report.c.deadline", lang), t("report.c.state", lang),
+             t("report.c.unit_report", lang)],
+            [[d.meeting_on, d.content, d.unit, d.person, d.deadline, DECISION_STATUS.label(d.state, lang),
+              d.progress_text] for d in fig.decisions])
 
 
 def _case_table(w: Writer, title: str, cases: Sequence[Any], county: Callable[[str], str], lang: str) -> None:

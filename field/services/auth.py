@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 from argon2 import PasswordHasher
@@ -20,6 +23,7 @@ from field.data.models import County, LoginFailure, User
 from field.domain import clock, passwords
 from field.domain.errors import FieldError, RecordedRefusal, ValidationError
 from field.domain.permissions import require
+from field.domain.scope import covers, level_of
 from field.domain.vocab import ROLES
 from field.services import audit, sessions
 
@@ -41,8 +45,47 @@ def _make_hasher(profile: str = "argon2") -> PasswordHasher:
     return PasswordHasher()
 
 
+# Each argon2 hash or check holds `memory_cost` (argon2-cffi's default profile, RFC 9106 low
+# memory: 64 MiB, t=3, p=4) while it runs, and the login route runs them in a thread pool of 40.
+# Fifty tablets logging in at once after a replica restart would then ask for 40 x 64 MiB =
+# 2.5 GiB per process. Hashing waits for one of HASH_SLOTS instead, so a process never holds more
+# than HASH_SLOTS x 64 MiB = 256 MiB for passwords however many log in; the others queue for a
+# fraction of a second each (the hash is CPU-bound: more slots than cores would not be faster).
+# The parameters themselves stay at the recommended strength. Measured by bench/load.py.
+HASH_SLOTS = 4
+_slots = threading.BoundedSemaphore(HASH_SLOTS)
+_admitted = threading.BoundedSemaphore(HASH_SLOTS)
+
+
+@contextmanager
+def login_admission() -> Iterator[None]:
+    """Entry points wrap a login's unit of work in this, so the logins queued for a hash slot
+    wait here, before they take a database connection: fifty at once then hold HASH_SLOTS
+    connections instead of exhausting the pool (seen as HTTP 500s in bench/load.py)."""
+    with _admitted:
+        yield
+
+
+class _BoundedHasher:
+    """The hasher's three calls, each waiting for a slot (see HASH_SLOTS)."""
+
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self.inner = hasher
+
+    def hash(self, password: str) -> str:
+        with _slots:
+            return self.inner.hash(password)
+
+    def verify(self, hashed: str, password: str) -> bool:
+        with _slots:
+            return self.inner.verify(hashed, password)
+
+    def check_needs_rehash(self, hashed: str) -> bool:
+        return self.inner.check_needs_rehash(hashed)
+
+
 _profile = "argon2"
-_hasher = _make_hasher()
+_hasher = _BoundedHasher(_make_hasher())
 # Verifying against a real hash for unknown users keeps response time from revealing which
 # usernames exist.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing-only")
@@ -53,7 +96,7 @@ def use_password_hash(profile: str) -> None:
     global _profile, _hasher, _DUMMY_HASH
     if profile == _profile:
         return
-    _profile, _hasher = profile, _make_hasher(profile)
+    _profile, _hasher = profile, _BoundedHasher(_make_hasher(profile))
     _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing-only")
 
 
@@ -66,11 +109,15 @@ def _check_password(password: str, *user_inputs: str) -> None:
 
 
 def _validate_scope(session: Session, counties: list[str]) -> list[str]:
+    """A scope entry is a known county, or a city or province with at least one known county in
+    it (`130900`, `130000`: see `field.domain.scope`); anything else is refused by name."""
     if not counties or "*" in counties or counties == ["all"]:
         return ["*"]
+    counties = [c.strip() for c in counties if c.strip()]
     known = set(session.scalars(select(County.adcode)))
     if known:
-        unknown = [c for c in counties if c not in known]
+        unknown = [c for c in counties
+                   if c not in known and (level_of(c) == "county" or not any(covers(c, k) for k in known))]
         if unknown:
             raise ValidationError("auth.unknown_county", field="counties", counties=",".join(unknown))
     return sorted(set(counties))
@@ -85,8 +132,11 @@ def create_user(
     role: str,
     counties: list[str] | None = None,
     display_name: str = "",
+    password_hash: str | None = None,
 ) -> User:
-    """`actor=None` is only for the CLI and first-start bootstrap, which run as the operator."""
+    """`actor=None` is only for the CLI and first-start bootstrap, which run as the operator.
+    `password_hash`: `hash_password(password)` computed beforehand (the demo seed hashes its
+    users' passwords in parallel threads); the password is checked all the same."""
     if actor is not None:
         require(actor, "user.manage", check_county=False)
     username = username.strip()
@@ -103,7 +153,7 @@ def create_user(
         display_name=display_name or username,
         role=role,
         county_scope=_validate_scope(session, counties or ["*"]),
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
     )
     session.add(user)
     session.flush()
@@ -213,14 +263,17 @@ def unlock(session: Session, actor: User | None, username: str) -> int:
     return len(guards)
 
 
-def set_password(session: Session, actor: User | None, user: User, password: str) -> None:
+def set_password(session: Session, actor: User | None, user: User, password: str, *,
+                 keep_token: str | None = None) -> None:
+    """A new password signs the user out everywhere — a thief's session too — except the browser
+    whose session token is `keep_token` (the user changing their own password stays in)."""
     if actor is not None and actor.id != user.id:
         require(actor, "user.manage", check_county=False)
     _check_password(password, user.username, user.display_name)
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
-    sessions.end_all(session, user)  # a new password signs the user out everywhere
+    sessions.end_all(session, user, keep=keep_token if actor is not None and actor.id == user.id else None)
     audit.record(session, actor, "user", user.id, "set_password")
 
 

@@ -6,6 +6,9 @@ server without retyping. Restoring refuses a non-empty database and a backup mad
 different schema revision, checks the whole archive (every member's name, size and SHA-256,
 every value against its column's length) before writing anything, and writes all or nothing.
 
+The report archive and the weekly reports' evidence files (`file_roots`) travel too, under
+files/<root>/, listed and checked like the photos.
+
 Signatures travel with their rows and the checkpoint log with the photo store; the signing key
 does not (a backup is handed around more than a secret should be). Restoring on a new machine
 therefore means restoring the key directory from where secrets are kept, or at least its public
@@ -33,10 +36,28 @@ from sqlalchemy.exc import DBAPIError
 from field.data import schema
 from field.domain import clock
 from field.domain.errors import FieldError
-from field.photos.store import PhotoStore
+from field.photos.store import LocalPhotoStore, PhotoStore
 
-FORMAT = "field-backup/2"  # /2 lists every photo file with its size and SHA-256
-READABLE_FORMATS = ("field-backup/1", FORMAT)
+FORMAT = "field-backup/3"  # /2 lists every photo file with its size and SHA-256; /3 adds `files`
+READABLE_FORMATS = ("field-backup/1", "field-backup/2", FORMAT)
+_HEX = frozenset("0123456789abcdef")
+
+
+def file_roots(data_dir: Path) -> dict[str, Path]:
+    """The content-addressed folders beside the photos that a backup carries: the report archive
+    (档案资料组: every filed .docx/.xlsx, `field.reports.ReportStore`) and the weekly reports'
+    evidence files (`field.services.progress.EvidenceStore`). Their rows are in the tables; without
+    the files a restored archive would list reports nobody can open."""
+    from field.reports import ReportStore
+    from field.services.progress import EvidenceStore
+
+    return {"reports": ReportStore(data_dir).root, "evidence": EvidenceStore(data_dir).root}
+
+
+def _addressed(path: Path) -> bool:
+    """A stored file (named by its SHA-256), not a temporary one a writer is still filling."""
+    stem = path.name.split(".", 1)[0]
+    return len(stem) == 64 and set(stem) <= _HEX
 
 
 def _tables() -> list[Table]:
@@ -54,10 +75,19 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def backup(engine: Engine, photo_root: Path, out: Path) -> dict[str, Any]:
-    """Write the archive; returns the manifest (row counts per table, photo count)."""
+def _store(photo_root: PhotoStore | Path) -> PhotoStore:
+    return photo_root if isinstance(photo_root, PhotoStore) else LocalPhotoStore(photo_root)
+
+
+def backup(engine: Engine, photo_root: PhotoStore | Path, out: Path, *,
+           files: dict[str, Path] | None = None) -> dict[str, Any]:
+    """Write the archive; returns the manifest (row counts per table, photo count, and each file
+    of the `files` roots — `file_roots(data_dir)` — under files/<root>/...). The photos are read
+    from the store (a folder or a bucket), each object as it is now."""
+    store = _store(photo_root)
     manifest: dict[str, Any] = {"format": FORMAT, "created_at": clock.now().isoformat(),
-                                "revision": _revision(engine), "tables": {}, "photos": 0, "photo_files": {}}
+                                "revision": _revision(engine), "tables": {}, "photos": 0, "photo_files": {},
+                                "files": {}}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".part")
     with tarfile.open(tmp, "w:gz") as tar, engine.connect() as conn:
@@ -74,19 +104,31 @@ def backup(engine: Engine, photo_root: Path, out: Path) -> dict[str, Any]:
             tar.addfile(info, io.BytesIO(data))
             manifest["tables"][table.name] = {"rows": n, "sha256": hashlib.sha256(data).hexdigest()}
         manifest["checkpoints"] = 0
-        if photo_root.is_dir():
-            for path in sorted(photo_root.rglob("*")):
-                rel = path.relative_to(photo_root)
-                # dot names are temp files and staging folders (a write or restore under way)
-                if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+        for rel, mtime in sorted(store.objects()):
+            # dot names are temp files and staging folders (a write or restore under way)
+            if any(part.startswith(".") for part in rel.split("/")):
+                continue
+            try:
+                data = store.read(rel)
+            except FileNotFoundError:
+                continue  # removed (gc, a rolled-back upload) between the listing and now
+            info = tarfile.TarInfo(f"photos/{rel}")
+            info.size, info.mtime, info.mode = len(data), int(mtime), 0o644
+            tar.addfile(info, io.BytesIO(data))
+            manifest["checkpoints" if rel.split("/", 1)[0] == "checkpoints" else "photos"] += 1
+            manifest["photo_files"][rel] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        for name, root in sorted((files or {}).items()):
+            if not root.is_dir():
+                continue
+            for path in sorted(root.rglob("*")):
+                if not path.is_file() or not _addressed(path):
                     continue
+                key = f"{name}/{path.relative_to(root).as_posix()}"
                 data = path.read_bytes()
-                info = tar.gettarinfo(str(path), arcname=f"photos/{rel.as_posix()}")
-                info.size = len(data)
+                info = tarfile.TarInfo(f"files/{key}")
+                info.size, info.mtime = len(data), int(path.stat().st_mtime)
                 tar.addfile(info, io.BytesIO(data))
-                manifest["checkpoints" if rel.parts[0] == "checkpoints" else "photos"] += 1
-                manifest["photo_files"][rel.as_posix()] = {"size": len(data),
-                                                           "sha256": hashlib.sha256(data).hexdigest()}
+                manifest["files"][key] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         data = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         info = tarfile.TarInfo("manifest.json")
         info.size = len(data)
@@ -142,6 +184,7 @@ class _Checked:
     manifest: dict[str, Any]
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     photos: list[str] = field(default_factory=list)  # relative paths, staged under the staging dir
+    files: list[str] = field(default_factory=list)  # "<root>/<rel>", staged under staging/.files
 
 
 def _safe_relative(name: str) -> PurePosixPath:
@@ -165,13 +208,14 @@ def _stage(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path) -> tuple
     return size, digest.hexdigest()
 
 
-def _read_archive(engine: Engine, archive: Path, staging: Path) -> _Checked:
+def _read_archive(engine: Engine, archive: Path, staging: Path, roots: frozenset[str] = frozenset()) -> _Checked:
     """Read every member once, in order, and check all of it before anything is written:
     names (nothing unexpected, nothing missing), sizes, SHA-256 of every table and photo, the
     schema revision, and every value against its column. Photos go to `staging` only."""
     known = {t.name: t for t in _tables()}
     tables: dict[str, bytes] = {}
     photos: dict[str, tuple[int, str]] = {}
+    others: dict[str, tuple[int, str]] = {}
     manifest: dict[str, Any] | None = None
     try:
         tar = tarfile.open(archive, "r:gz")
@@ -200,6 +244,14 @@ def _read_archive(engine: Engine, archive: Path, staging: Path) -> _Checked:
                     photos[rel] = _stage(tar, member, staging / rel)
                     if photos[rel][0] != member.size:
                         raise FieldError("backup.corrupt", table=member.name)
+                elif member.name.startswith("files/"):
+                    rel_path = _safe_relative(member.name[len("files/"):])
+                    rel = rel_path.as_posix()
+                    if rel_path.parts[0] not in roots or len(rel_path.parts) < 2 or rel in others:
+                        raise FieldError("backup.unexpected", member=member.name)
+                    others[rel] = _stage(tar, member, staging / ".files" / rel)
+                    if others[rel][0] != member.size:
+                        raise FieldError("backup.corrupt", table=member.name)
                 else:
                     raise FieldError("backup.unexpected", member=member.name)
     except FieldError:
@@ -220,7 +272,8 @@ def _read_archive(engine: Engine, archive: Path, staging: Path) -> _Checked:
         if hashlib.sha256(tables[name]).hexdigest() != listed.get(name, {}).get("sha256"):
             raise FieldError("backup.corrupt", table=name)
     _check_photos(manifest, photos)
-    checked = _Checked(manifest=manifest, photos=sorted(photos))
+    _check_files(manifest, others)
+    checked = _Checked(manifest=manifest, photos=sorted(photos), files=sorted(others))
     for name, data in tables.items():
         try:
             rows = [_decode(known[name], json.loads(line)) for line in data.decode("utf-8").splitlines() if line]
@@ -251,29 +304,66 @@ def _check_photos(manifest: dict[str, Any], photos: dict[str, tuple[int, str]]) 
             raise FieldError("backup.corrupt", table=f"photos/{rel}")
 
 
-def restore(engine: Engine, photo_root: Path, archive: Path) -> dict[str, Any]:
+def _check_files(manifest: dict[str, Any], staged: dict[str, tuple[int, str]]) -> None:
+    """Every listed file present with its size and hash, nothing unlisted, each named by its hash."""
+    listed = manifest.get("files") or {}
+    for rel in sorted(set(listed) | set(staged)):
+        if rel not in staged:
+            raise FieldError("backup.missing", member=f"files/{rel}")
+        if rel not in listed:
+            raise FieldError("backup.unexpected", member=f"files/{rel}")
+        size, sha = staged[rel]
+        if [size, sha] != [listed[rel].get("size"), listed[rel].get("sha256")] \
+                or PurePosixPath(rel).name.split(".", 1)[0] != sha:
+            raise FieldError("backup.corrupt", table=f"files/{rel}")
+
+
+def restore(engine: Engine, photo_root: PhotoStore | Path, archive: Path, *,
+            files: dict[str, Path] | None = None) -> dict[str, Any]:
     """Load an archive into an empty, migrated database; returns the manifest.
 
     All or nothing: the archive is checked to the end (`_read_archive`, photos written only
     to a staging folder) before the first row is inserted; the rows go in one transaction, and
     the photos are moved into place inside it, so any failure — a bad member, a value the
     database refuses, a full disk — leaves the database empty and the photo folder as it was,
-    and the same archive (once repaired) can simply be restored again."""
+    and the same archive (once repaired) can simply be restored again. `photo_root` is the
+    store (a folder or a bucket) or a folder path."""
     busy = first_table_with_rows(engine)
     if busy is not None:
         raise FieldError("backup.not_empty", table=busy)
-    photo_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=PhotoStore.STAGING_PREFIX, dir=photo_root))
+    store = _store(photo_root)
+    if isinstance(store, LocalPhotoStore):  # beside the photos: a crashed restore's leftovers are `gc`'s
+        store.root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=PhotoStore.STAGING_PREFIX, dir=store.root))
+    else:
+        store.check()  # a missing bucket or refused key stops here, before anything is read
+        staging = Path(tempfile.mkdtemp(prefix=PhotoStore.STAGING_PREFIX))
     try:
-        checked = _read_archive(engine, archive, staging)
-        _load(engine, checked, photo_root, staging)
+        checked = _read_archive(engine, archive, staging, frozenset(files or {}))
+        _load(engine, checked, store, staging, files or {})
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return checked.manifest
 
 
-def _load(engine: Engine, checked: _Checked, photo_root: Path, staging: Path) -> None:
-    created: list[Path] = []
+def _install(store: PhotoStore, rel: str, staged: Path) -> bool:
+    """Put one staged object into the store; True if it was not there before."""
+    if isinstance(store, LocalPhotoStore):  # same filesystem: a rename, not a copy
+        target = store.abspath(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        existed = target.exists()
+        os.replace(staged, target)
+        return not existed
+    if rel == PhotoStore.CHECKPOINT_HEAD:  # the one mutable object
+        existed = store.exists(rel)
+        store.replace(rel, staged.read_bytes())
+        return not existed
+    return store.write_once(rel, staged.read_bytes())
+
+
+def _load(engine: Engine, checked: _Checked, store: PhotoStore, staging: Path, roots: dict[str, Path]) -> None:
+    created: list[str] = []
+    created_files: list[Path] = []
     try:
         with engine.begin() as conn:
             for table in _tables():
@@ -291,13 +381,22 @@ def _load(engine: Engine, checked: _Checked, photo_root: Path, staging: Path) ->
                         conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, :c), :v, false)"),
                                      {"t": table.name, "c": pk[0].name, "v": top + 1})
             for rel in checked.photos:
-                target = photo_root / rel
+                if _install(store, rel, staging / rel):
+                    created.append(rel)
+            for rel in checked.files:
+                name, _, inner = rel.partition("/")
+                target = roots[name] / inner
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if not target.exists():
-                    created.append(target)
-                os.replace(staging / rel, target)
+                    created_files.append(target)
+                shutil.move(staging / ".files" / rel, target)  # the data dir may be another disk
     except BaseException as exc:
-        for path in created:
+        for rel in created:
+            try:
+                store.delete(rel)
+            except (OSError, FieldError):
+                pass  # left for `gc`: no row names it once the transaction is rolled back
+        for path in created_files:
             path.unlink(missing_ok=True)
         if isinstance(exc, DBAPIError):
             raise FieldError("backup.rejected", detail=str(exc.orig).splitlines()[0][:300]) from exc

@@ -80,9 +80,8 @@ def list_cases(session: Session, user: User, *, batch: int | None = None, county
     stmt = select(Case, CaseResult).outerjoin(CaseResult, CaseResult.case_id == Case.id)
     if batch is not None:
         stmt = stmt.where(batch_clause(batch))
-    if county:
-        stmt = stmt.where(or_(Case.county_adcode == county, exists().where(
-            CaseCounty.case_id == Case.id, CaseCounty.county_adcode == county)))
+    if county:  # a county, or (a province deployment) a whole city: the scope rule
+        stmt = stmt.where(case_scope_clause(Scope.of_units([county])))
     stmt = stmt.where(case_scope_clause(Scope.of(user)))
     if key_only:
         stmt = stmt.where(Case.key_attention.is_(True))

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from field import geo
 from field.data.models import Case, Finding, Site, User
+from field.data.scoping import scope_clause
 from field.domain.permissions import in_scope, require
+from field.domain.scope import Scope
 from field.domain.vocab import OPEN_STATUSES
 
 NEARBY_RADIUS_M = 100.0
@@ -84,8 +86,7 @@ def nearby_open_findings(session: Session, user: User, lon: float, lat: float, *
         .where(Finding.status.in_(OPEN_STATUSES),
                Site.lon.between(min_lon, max_lon), Site.lat.between(min_lat, max_lat))
     )
-    if not user.all_counties:
-        stmt = stmt.where(Site.county_adcode.in_(user.county_scope or []))
+    stmt = stmt.where(scope_clause(Scope.of(user), Site.county_adcode))
     out = []
     for fid, status, desc, case_id, created, sid, name, address, slon, slat, county, case_no in session.execute(stmt):
         if not in_scope(user, county):
@@ -102,16 +103,20 @@ _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
 _SPACE_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-def normalise_case_no(text: str) -> str:
+def case_no_letters(text: str) -> str:
     """D3JX202405240023* and ' d3jx-2024 0524 0023 ' compare equal: case, spaces, dashes and the
-    重点关注 star are presentation, the letters and digits are the number."""
+    重点关注 star are presentation, the letters and digits are the number.
+
+    Looser than the case identity (`field.domain.caseid.normalise_case_no`) on purpose: a
+    duplicate warning may match what someone typed by hand, while an import must never merge two
+    published numbers that differ in more than spacing."""
     return _NON_ALNUM.sub("", (text or "").upper())
 
 
 def case_no_similarity(a: str, b: str) -> float:
     """1.0 for the same number; a typed fragment of a number (the last digits, say) scores by how
     much of the number it pins down; otherwise difflib's ratio."""
-    na, nb = normalise_case_no(a), normalise_case_no(b)
+    na, nb = case_no_letters(a), case_no_letters(b)
     if not na or not nb:
         return 0.0
     if na == nb:
@@ -146,7 +151,7 @@ def similar_cases(session: Session, user: User, *, case_no: str = "", text: str 
                   case_no_threshold: float = 0.7, text_threshold: float = 0.35) -> list[SimilarCase]:
     """Cases in scope whose 受理编号 resembles `case_no` or whose content/region resembles `text`."""
     require(user, "case.view", check_county=False)
-    if not normalise_case_no(case_no) and len(_bigrams(text)) < 2:
+    if not case_no_letters(case_no) and len(_bigrams(text)) < 2:
         return []
     stmt = select(Case.id, Case.case_no, Case.content, Case.region_text, Case.county_adcode).order_by(
         Case.id.desc()).limit(MAX_CASES_SCANNED)
@@ -177,8 +182,7 @@ def search_sites(session: Session, user: User, query: str, *, limit: int = 10) -
         return []
     like = f"%{q}%"
     stmt = select(Site).where(or_(Site.name.ilike(like), Site.address.ilike(like))).order_by(Site.id.desc())
-    if not user.all_counties:
-        stmt = stmt.where(Site.county_adcode.in_(user.county_scope or []))
+    stmt = stmt.where(scope_clause(Scope.of(user), Site.county_adcode))
     hits = []
     for site in session.scalars(stmt.limit(limit * 3)):
         if in_scope(user, site.county_adcode):

@@ -9,25 +9,29 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
-from field import geo, photos
+from field import geo, i18n, photos
 from field.data.models import Case, County, Finding, FindingPhoto, Photo, Site, User
 from field.data.scoping import scope_clause
 from field.domain import clock
 from field.domain.clean import text as clean
-from field.domain.errors import FieldError, ValidationError
+from field.domain.errors import FieldError, PermissionDenied, ValidationError
 from field.domain.permissions import require
 from field.domain.scope import Scope
 from field.domain.vocab import LOCATION_SOURCES, OPEN_STATUSES, PHOTO_KINDS, POLLUTION_TYPES, SEVERITY, STATUS
+from field.i18n.units import distance_words
 from field.photos import MAX_PHOTOS_PER_FINDING
 from field.services import audit, photofiles
 
 MAX_DESCRIPTION = 5000
+ACCURACY_WARN_M = 50.0  # a GPS fix less precise than this is worth a second look (or a map pin)
+SITE_NAME_FROM_DESCRIPTION = 30  # characters of the description that name an unnamed site
 
 
 @dataclass
@@ -56,9 +60,93 @@ class FindingInput:
 
 
 def locate(lon: float, lat: float) -> tuple[str | None, bool]:
-    """County adcode for a WGS-84 point and whether it lies outside the configured city."""
+    """County adcode for a WGS-84 point and whether it lies outside the configured region."""
     county = geo.county_of(lon, lat)
     return (county.adcode, False) if county else (None, True)
+
+
+def place_name(adcode: str | None) -> i18n.Named:
+    """A county's name in both languages (市外 when there is none), for messages in words."""
+    if adcode:
+        county = next((c for c in geo.counties() if c.adcode == adcode), None)
+        if county is not None:
+            return i18n.Named(county.label("zh"), county.label("en"))
+    return i18n.Named(i18n.t("common.outside", "zh"), i18n.t("common.outside", "en"))
+
+
+def _amount(metres: float) -> i18n.Named:
+    return i18n.Named(distance_words(metres, "zh"), distance_words(metres, "en"))
+
+
+@dataclass(frozen=True)
+class LocationNote:
+    """A warning about a point, in words (county names, m/km), for the user's language."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str = "zh") -> str:
+        return i18n.t(self.key, lang, **self.params)
+
+
+def check_location(actor: User, lon: float, lat: float, accuracy_m: float | None = None) -> list[LocationNote]:
+    """What is worth saying about a point the moment it is set, before anything is typed: a
+    county outside the actor's scope (which `create_site` will refuse), a point outside the city
+    (kept, as 市外), a GPS fix worse than `ACCURACY_WARN_M`. The same rules as the submit, said
+    early and next to the point, so nobody fills in a form that cannot be sent."""
+    notes: list[LocationNote] = []
+    adcode, outside = locate(lon, lat)
+    if outside:
+        notes.append(LocationNote(geo.outside_key("finding.warn.outside")))
+    scope = Scope.of(actor)
+    if not scope.contains(adcode):
+        names = [place_name(c) for c in sorted(scope.counties or ())]
+        notes.append(LocationNote("finding.warn.scope", {
+            "county": place_name(adcode),
+            "scope": i18n.Named("、".join(names) or "-", ", ".join(n.en for n in names) or "-")}))
+    if accuracy_m is not None and round(accuracy_m) > ACCURACY_WARN_M:  # as shown: whole metres
+        notes.append(LocationNote("finding.warn.accuracy", {"accuracy": _amount(accuracy_m),
+                                                            "limit": _amount(ACCURACY_WARN_M)}))
+    return notes
+
+
+def _require_create_at(actor: User, adcode: str | None, form_field: str) -> None:
+    """The county-scope rule, refused in words: the county's name, next to the form field."""
+    try:
+        require(actor, "finding.create", adcode)
+    except PermissionDenied as exc:
+        if exc.key != "perm.county":
+            raise
+        raise PermissionDenied("perm.county", field=form_field, county=place_name(adcode)) from exc
+
+
+def default_site_name(description: str) -> str:
+    """The name of a site nobody named: the first clause of the description ("露天堆放物料未苫盖"),
+    so the quick path needs one sentence, not two, and the map still shows something that says
+    what is there. An enterprise name typed in the full path always wins."""
+    text = description.strip()
+    first = re.split(r"[。；;！!？?，,\n]", text, maxsplit=1)[0].strip()
+    return (first or text)[:SITE_NAME_FROM_DESCRIPTION].strip()
+
+
+@dataclass(frozen=True)
+class CaptureDefaults:
+    types: list[str]
+    severity: str
+
+
+def last_choices(session: Session, actor: User) -> CaptureDefaults | None:
+    """The pollution types and severity of the actor's latest finding. A round of inspections
+    logs many alike findings in a row, so the next form starts from the last one (a tap saved
+    each time); it is read from the findings themselves, so it is per user, survives logins and
+    devices, and needs no state of its own."""
+    row = session.execute(select(Finding.pollution_types, Finding.severity)
+                          .where(Finding.author_id == actor.id)
+                          .order_by(Finding.created_at.desc(), Finding.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    types = [t for t in row[0] or [] if t in POLLUTION_TYPES]
+    return CaptureDefaults(types=types, severity=row[1] if row[1] in SEVERITY else "minor")
 
 
 def sync_counties(session: Session, adcode: str | None = None) -> int:
@@ -66,16 +154,18 @@ def sync_counties(session: Session, adcode: str | None = None) -> int:
     boundaries = geo.load_counties(adcode)
     existing = {c.adcode: c for c in session.scalars(select(County))}
     for c in boundaries.counties:
+        city = boundaries.adcode if boundaries.level == "city" else c.city_adcode  # a province: its city
         row = existing.get(c.adcode)
         if row is None:
-            session.add(County(adcode=c.adcode, name=c.name, name_en=c.name_en, city_adcode=boundaries.adcode))
+            session.add(County(adcode=c.adcode, name=c.name, name_en=c.name_en, city_adcode=city))
         else:
-            row.name, row.name_en, row.city_adcode = c.name, c.name_en, boundaries.adcode
+            row.name, row.name_en, row.city_adcode = c.name, c.name_en, city
     session.flush()
     return len(boundaries.counties)
 
 
-def _validate(data: FindingInput) -> None:
+def validate(data: FindingInput) -> None:
+    """The form checks, alone: a preview (an offline import) tells what would be refused before saving."""
     if not data.description or not data.description.strip():
         raise ValidationError("finding.need_description", field="description")
     if len(data.description) > MAX_DESCRIPTION:
@@ -104,7 +194,7 @@ def _validate(data: FindingInput) -> None:
 def create_site(session: Session, actor: User, name: str, address: str, loc: Location) -> Site:
     lon, lat = geo.validate_lonlat(loc.lon, loc.lat)
     adcode, outside = locate(lon, lat)
-    require(actor, "finding.create", adcode)
+    _require_create_at(actor, adcode, "location")
     site = Site(name=name.strip(), address=address.strip(), lon=lon, lat=lat, accuracy_m=loc.accuracy_m,
                 location_source=loc.source, county_adcode=adcode, outside_city=outside)
     session.add(site)
@@ -123,13 +213,15 @@ def create_finding(session: Session, actor: User, data: FindingInput, *, now: dt
             return existing
     data = dataclasses.replace(data, description=clean(data.description), site_name=clean(data.site_name),
                                address=clean(data.address), subtype=clean(data.subtype))
-    _validate(data)
+    if data.site_id is None and not data.site_name.strip():
+        data = dataclasses.replace(data, site_name=default_site_name(data.description))
+    validate(data)
     now = now or clock.now()
     if data.site_id is not None:
         site = session.get(Site, data.site_id)
         if site is None:
             raise ValidationError("finding.no_site", field="site")
-        require(actor, "finding.create", site.county_adcode)
+        _require_create_at(actor, site.county_adcode, "site")
     else:
         assert data.location is not None
         site = create_site(session, actor, data.site_name, data.address, data.location)
@@ -170,23 +262,28 @@ def store_photo(session: Session, actor: User, data: bytes, filename: str, store
     existing = session.scalar(select(Photo).where(Photo.sha256 == info.sha256))
     if existing is not None:
         return existing
+    photo = photo_row(info, filename, actor)
+    session.add(photo)
+    session.flush()
+    audit.record(session, actor, "photo", photo.id, "store",
+                 after={"sha256": photo.sha256, "name": photo.original_name, "bytes": photo.size_bytes})
+    return photo
+
+
+def photo_row(info: photos.IngestedPhoto, filename: str, actor: User) -> Photo:
+    """The row of a freshly ingested photo (also built in bulk by the demo seed)."""
     taken = info.taken_at
     taken_text = taken.isoformat() if taken else ""
     if taken is not None and taken.tzinfo is None:
         # EXIF without an offset is the camera's wall clock; in this field that is China time.
         taken = taken.replace(tzinfo=clock.CHINA_TZ)
-    photo = Photo(
+    return Photo(
         sha256=info.sha256, original_path=info.original_path, display_path=info.display_path,
         thumb_path=info.thumb_path, mime=info.mime, size_bytes=info.size_bytes, width=info.width,
         height=info.height, taken_at=taken, taken_at_local=taken_text, exif_lon=info.exif_lon,
         exif_lat=info.exif_lat, device=" ".join(x for x in (info.make, info.model) if x)[:120],
         original_name=filename[:255], uploaded_by=actor.id,
     )
-    session.add(photo)
-    session.flush()
-    audit.record(session, actor, "photo", photo.id, "store",
-                 after={"sha256": photo.sha256, "name": photo.original_name, "bytes": photo.size_bytes})
-    return photo
 
 
 def photo_flags(photo: Photo, site: Site, visit: dt.datetime) -> list[dict[str, Any]]:
@@ -241,6 +338,17 @@ class MapFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     text: str = ""
+
+
+# a finding in one of these states is never overdue (the map's and the dashboard's rule)
+NOT_OVERDUE = frozenset({"public_notice", "closed", "unfounded"})
+
+
+def types_clause(column: Any, types: tuple[str, ...]) -> Any:
+    """Rows whose JSON list of pollution types holds any of `types`: codes are plain identifiers
+    ([a-z_]+, vocab), so '"air"' inside the JSON text is exact, on SQLite and PostgreSQL alike."""
+    raw_types = cast(column, String)
+    return or_(*(raw_types.contains(f'"{code}"') for code in types))
 
 
 def _raw(column: Any, as_type: Any = None) -> Any:
@@ -306,8 +414,8 @@ def map_rows(session: Session, actor: User, flt: MapFilter | None = None, *, tod
     stmt = stmt.where(scope_clause(Scope.of(actor), Site.county_adcode))
     if flt.statuses:
         stmt = stmt.where(Finding.status.in_(flt.statuses))
-    if flt.counties:
-        stmt = stmt.where(Site.county_adcode.in_(flt.counties))
+    if flt.counties:  # counties, or (a province) whole cities: the scope rule, so 130900 is 1309xx
+        stmt = stmt.where(scope_clause(Scope.of_units(flt.counties), Site.county_adcode))
     if flt.batches:
         stmt = stmt.where(Case.batch.in_(flt.batches))
     if flt.key_attention:
@@ -318,13 +426,11 @@ def map_rows(session: Session, actor: User, flt: MapFilter | None = None, *, tod
         end = dt.datetime.combine(flt.date_to + dt.timedelta(days=1), dt.time(), clock.CHINA_TZ)
         stmt = stmt.where(Finding.created_at < end)
     if flt.types:
-        # codes are plain identifiers ([a-z_]+, vocab), so '"air"' inside the JSON text is exact
-        raw_types = cast(Finding.pollution_types, String)
-        stmt = stmt.where(or_(*(raw_types.contains(f'"{code}"') for code in flt.types)))
+        stmt = stmt.where(types_clause(Finding.pollution_types, flt.types))
     text = flt.text.strip().lower()
     wanted_types = set(flt.types)
     decoded = _Decoded()
-    closed = {"public_notice", "closed", "unfounded"}
+    closed = NOT_OVERDUE
     rows = []
     for (fid, status, desc, raw_types_v, severity, f_deadline, created, f_unit, site_id, name, lon, lat, county,
          address, case_no, batch, key, c_deadline, c_unit) in session.connection().execute(stmt).all():
@@ -347,6 +453,64 @@ def map_rows(session: Session, actor: User, flt: MapFilter | None = None, *, tod
     return rows
 
 
+def map_columns(session: Session, actor: User, *, today: dt.date | None = None) -> dict[str, list[Any]]:
+    """Every finding in the actor's scope as columns (one list per field), for the map's data
+    route: what the browser needs to draw and filter the sites without asking the server again.
+
+    Scoped in SQL like `map_rows`, but only the columns a filter or a marker needs, and the
+    derived values (`overdue`, the local creation `day` as a date ordinal) computed here so the
+    browser and `field.map.sitedata` filter exactly as `map_rows` does."""
+    require(actor, "finding.view", check_county=False)
+    today = today or clock.today_local()
+    stmt = (
+        select(Finding.id, Finding.status, _raw(Finding.pollution_types), _raw(Finding.deadline),
+               _raw(Finding.created_at), Site.name, Site.lon, Site.lat, Site.county_adcode,
+               Case.case_no, Case.batch, Case.key_attention, _raw(Case.deadline))
+        .join(Site, Finding.site_id == Site.id)
+        .outerjoin(Case, Finding.case_id == Case.id)
+        .where(scope_clause(Scope.of(actor), Site.county_adcode))
+        .order_by(Finding.id)
+    )
+    ids: list[int] = []
+    statuses: list[str] = []
+    types: list[list[str]] = []
+    names: list[str] = []
+    lons: list[float] = []
+    lats: list[float] = []
+    counties: list[str | None] = []
+    case_nos: list[str] = []
+    batches: list[int | None] = []
+    keys: list[bool] = []
+    overdue: list[bool] = []
+    days_out: list[int] = []
+    decoded = _Decoded()
+    closed = NOT_OVERDUE
+    days: dict[Any, int] = {}
+    tz = clock.CHINA_TZ
+    for (fid, status, raw_types_v, f_deadline, created, name, lon, lat, county, case_no, batch, key,
+         c_deadline) in session.connection().execute(stmt).all():
+        deadline = decoded.date(f_deadline) or decoded.date(c_deadline)
+        day = days.get(created)
+        if day is None:
+            at = _utc(created)
+            day = days[created] = at.astimezone(tz).toordinal() if at is not None else 0
+        ids.append(fid)
+        statuses.append(status)
+        types.append(decoded.types(raw_types_v))
+        names.append(name)
+        lons.append(lon)
+        lats.append(lat)
+        counties.append(county)
+        case_nos.append(case_no or "")
+        batches.append(batch)
+        keys.append(bool(key))
+        overdue.append(bool(deadline and deadline < today and status not in closed))
+        days_out.append(day)
+    return {"id": ids, "status": statuses, "types": types, "name": names, "lon": lons, "lat": lats,
+            "county": counties, "case_no": case_nos, "batch": batches, "key": keys, "overdue": overdue,
+            "day": days_out}
+
+
 def data_version(session: Session) -> tuple[Any, ...]:
     """A value that changes whenever a finding, a site or a case changes: the map's cache key.
 
@@ -360,10 +524,17 @@ def data_version(session: Session) -> tuple[Any, ...]:
     return (*f, *s, *c)
 
 
-def open_by_county(session: Session, actor: User) -> dict[str, int]:
+def open_by_county(session: Session, actor: User, *, level: str = "county") -> dict[str, int]:
     """Open findings per county adcode in the actor's whole scope, whatever the map's filter:
-    the county shading says where the open work is, also when the view shows only one status."""
+    the county shading says where the open work is, also when the view shows only one status.
+    `level="city"` (a province deployment) counts them per city adcode instead."""
     require(actor, "finding.view", check_county=False)
+    if level != "county":
+        per_city: dict[str, int] = {}
+        for county, n in open_by_county(session, actor).items():
+            unit = geo.unit_code_of(county, level)
+            per_city[unit] = per_city.get(unit, 0) + n
+        return per_city
     stmt = (select(Site.county_adcode, func.count(Finding.id))
             .join(Site, Finding.site_id == Site.id)
             .where(Finding.status.in_(OPEN_STATUSES), Site.county_adcode.is_not(None),

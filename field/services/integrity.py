@@ -8,7 +8,8 @@ checkpoint log in the photo store (`field.trust.checkpoints`):
   status against its audited moves, the photo files (`signoff.verify_chain`);
 - each verification, correction and 复查 record: its signature over what it says;
 - the chain head and count against every checkpoint (a deleted tail, a rewritten chain);
-- every audit row a checkpoint covered (edited, deleted, or inserted below a checkpoint).
+- every audit row a checkpoint covered (edited, deleted, or inserted below a checkpoint);
+- every photo's original, read back from the store (folder or bucket) and hashed.
 
 Rows from before signatures existed (migration 0006) are not failures: the first checkpoint
 records the highest unsigned ids, and those rows are reported as warnings. A row above that
@@ -17,13 +18,14 @@ without a signature had it stripped, and is a problem.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from field.data.models import Finding, SignOff, Verification
+from field.data.models import Finding, Photo, SignOff, Verification
 from field.photos.store import PhotoStore
 from field.services import signoff
 from field.trust import checkpoints
@@ -61,6 +63,22 @@ def _verifications(session: Session, keyring: Keyring, legacy: int | None, repor
             report.problems.append(Problem(*ids, bad, f"key {record.key_id}" if bad == "verify.unknown_key" else ""))
 
 
+def _photos(session: Session, store: PhotoStore, report: Report) -> None:
+    """Every photo row's original, read back from the store and hashed (those of signed
+    findings were checked with their sign-off, and are not reported twice)."""
+    seen = {p.detail for p in report.problems if p.key in ("verify.photo_missing", "verify.photo_altered")}
+    for sha, original in session.execute(select(Photo.sha256, Photo.original_path).order_by(Photo.id)):
+        if original in seen:
+            continue
+        try:
+            altered = hashlib.sha256(store.read(original)).hexdigest() != sha
+        except FileNotFoundError:
+            report.problems.append(Problem(None, None, None, "verify.photo_missing", original))
+            continue
+        if altered:
+            report.problems.append(Problem(None, None, None, "verify.photo_altered", original))
+
+
 def verify_all(session: Session, store: PhotoStore, keyring: Keyring) -> Report:
     """The whole check; `keyring` holds the public keys (`Trust.keyring()` or a verifier's copy)."""
     session.expire_all()
@@ -69,13 +87,14 @@ def verify_all(session: Session, store: PhotoStore, keyring: Keyring) -> Report:
     legacy = log[0].body.get("legacy", {}) if log else None
     report.checkpoints = len(log)
     report.last_checkpoint = log[-1].body if log else None
-    report.problems += signoff.verify_chain(session, store.root, keyring=keyring,
+    report.problems += signoff.verify_chain(session, store, keyring=keyring,
                                             legacy=legacy.get("signoffs", 0) if legacy is not None else None)
     if legacy is not None:
         n_legacy = session.scalar(select(func.count()).select_from(SignOff).where(
             SignOff.signature.is_(None), SignOff.id <= legacy.get("signoffs", 0))) or 0
         if n_legacy:
             report.warnings.append(Problem(None, None, None, "verify.unsigned_legacy", f"{n_legacy} sign-offs"))
+    _photos(session, store, report)
     _verifications(session, keyring, legacy.get("verifications", 0) if legacy is not None else None, report)
     report.problems += cp_problems
     report.signoffs = session.scalar(select(func.count()).select_from(SignOff)) or 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -21,10 +21,11 @@ from typing import IO, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from field import i18n
+from field import geo, i18n
+from field.caseimport.records import Progress  # one progress-callback type for both imports
 from field.data.ledger_models import CaseProblem, CaseResult, FindingProblem, Measure, Problem
 from field.data.models import Case, CaseBatch, County, Finding, User
-from field.data.scoping import case_scope_clause
+from field.data.scoping import case_scope_clause, scope_clause
 from field.domain import clock, schedule
 from field.domain.errors import ValidationError
 from field.domain.permissions import require
@@ -40,7 +41,6 @@ from field.domain.vocab import (
 from field.services import audit
 from field.services.cases import batch_clause, check_phone, deadline_flag, feedback_given
 
-Progress = Callable[[float, str], None]
 DONE_PROGRESS = ("rectified", "closed")  # 长期坚持 is never "done": it is a standing measure
 
 # kind -> title key; the order is the order the page offers them.
@@ -285,8 +285,7 @@ def link_finding(session: Session, user: User, problem_id: int, finding_id: int)
 def list_problems(session: Session, user: User) -> list[Problem]:
     require(user, "case.view", check_county=False)
     stmt = select(Problem).options(selectinload(Problem.measures)).order_by(Problem.id)
-    if not user.all_counties:
-        stmt = stmt.where(Problem.county_adcode.in_(list(user.county_scope or [])))
+    stmt = stmt.where(scope_clause(Scope.of(user), Problem.county_adcode))
     return list(session.scalars(stmt))
 
 
@@ -329,9 +328,30 @@ class Ledger:
 
 
 def county_names(session: Session, lang: str) -> dict[str, str]:
-    """adcode -> county name in `lang`, in adcode order: ledger cells and the problem form's choices."""
-    return {c.adcode: (c.name_en if lang == "en" and c.name_en else c.name)
-            for c in session.scalars(select(County).order_by(County.adcode))}
+    """adcode -> county name in `lang`, in adcode order: ledger cells and the problem form's choices.
+
+    In a province deployment (counties of several cities) each name is qualified by its city,
+    since 新华区 is a county of both 石家庄 and 沧州."""
+    rows = list(session.scalars(select(County).order_by(County.adcode)))
+    names = {c.adcode: (c.name_en if lang == "en" and c.name_en else c.name) for c in rows}
+    if len({c.city_adcode for c in rows}) > 1:
+        labels = _region_labels(lang)
+        names = {k: labels.get(k, v) for k, v in names.items()}
+    return names
+
+
+def unit_names(session: Session, lang: str) -> dict[str, str]:
+    """`county_names` plus the cities of a province deployment: the labels of statistics grouped
+    by city (`level="city"` in the reports and the map)."""
+    names = county_names(session, lang)
+    if len(names) and geo.region_level_or_none() == "province":
+        labels = _region_labels(lang)
+        names.update({c.adcode: labels.get(c.adcode, c.label(lang)) for c in geo.cities()})
+    return dict(sorted(names.items()))
+
+
+def _region_labels(lang: str) -> dict[str, str]:
+    return geo.unit_labels(lang) if geo.region_level_or_none() == "province" else {}
 
 
 def batches(session: Session, user: User) -> list[int]:
@@ -346,8 +366,10 @@ def batches(session: Session, user: User) -> list[int]:
 
 
 def build_ledger(session: Session, user: User, kind: str, *, lang: str = "zh", batch: int | None = None,
-                 today: dt.date | None = None, progress: Progress | None = None) -> Ledger:
-    """The rows of one ledger or list, limited to the user's county scope."""
+                 today: dt.date | None = None, progress: Progress | None = None, area: str | None = None) -> Ledger:
+    """The rows of one ledger or list, limited to the user's county scope, and to `area` when
+    given: a county, or in a province deployment a city (130900) or the province, by the scope
+    rule (`field.domain.scope`). An area never widens the user's scope."""
     require(user, "ledger.export", check_county=False)
     if kind not in KINDS:
         raise ValidationError("ledger.bad_kind", field="kind", kind=kind, kinds=", ".join(KINDS))
@@ -356,8 +378,9 @@ def build_ledger(session: Session, user: User, kind: str, *, lang: str = "zh", b
     if kind == "public" and batch is not None:
         title = _public_title(session, user, batch, lang)
     ledger = Ledger(kind, title, list(_COLUMNS[kind]))
-    rows: Iterable[dict[str, Any]] = _case_rows(session, user, kind, lang, batch, today) \
-        if kind in ("petitions", "public") else _problem_rows(session, user, kind, lang, today)
+    narrow = Scope.of_units([area]) if area else Scope.everything()
+    rows: Iterable[dict[str, Any]] = _case_rows(session, user, kind, lang, batch, today, narrow) \
+        if kind in ("petitions", "public") else _problem_rows(session, user, kind, lang, today, narrow)
     if kind == "public" and batch is not None:
         rows = _as_published(list(rows))
     section = ""
@@ -410,12 +433,14 @@ def _as_published(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _case_rows(session: Session, user: User, kind: str, lang: str, batch: int | None,
-               today: dt.date) -> Iterator[dict[str, Any]]:
+               today: dt.date, narrow: Scope | None = None) -> Iterator[dict[str, Any]]:
     counties = county_names(session, lang)
     stmt = select(Case, CaseResult).outerjoin(CaseResult, CaseResult.case_id == Case.id)
     if batch is not None:
         stmt = stmt.where(batch_clause(batch))
     stmt = stmt.where(case_scope_clause(Scope.of(user)))
+    if narrow is not None and not narrow.is_all:
+        stmt = stmt.where(case_scope_clause(narrow))
     stmt = stmt.order_by(Case.batch, Case.id)
     sep = "、" if lang == "zh" else ", "
     links: dict[int, list[CaseBatch]] = {}
@@ -466,9 +491,12 @@ def _closure(res: CaseResult | None, lang: str) -> str:
     return CLOSURE_STATES.label(res.closure_state, lang) if res.closure_state else ""
 
 
-def _problem_rows(session: Session, user: User, kind: str, lang: str, today: dt.date) -> Iterator[dict[str, Any]]:
+def _problem_rows(session: Session, user: User, kind: str, lang: str, today: dt.date,
+                  narrow: Scope | None = None) -> Iterator[dict[str, Any]]:
     counties = county_names(session, lang)
     problems = list_problems(session, user)
+    if narrow is not None and not narrow.is_all:
+        problems = [p for p in problems if narrow.contains(p.county_adcode)]
     linked_cases: dict[int, int] = {}
     linked_findings: dict[int, int] = {}
     if kind == "list_problems":
@@ -590,11 +618,15 @@ def write_xlsx(ledger: Ledger, out: str | Path | IO[bytes], *, lang: str = "zh",
 
 
 def export_xlsx(session: Session, user: User, kind: str, *, lang: str = "zh", batch: int | None = None,
-                today: dt.date | None = None, progress: Progress | None = None) -> bytes:
-    """Build and write one ledger; the bytes go to a download button or a file."""
-    ledger = build_ledger(session, user, kind, lang=lang, batch=batch, today=today, progress=progress)
+                today: dt.date | None = None, progress: Progress | None = None, area: str | None = None) -> bytes:
+    """Build and write one ledger (of one county or city with `area`); the bytes go to a
+    download button or a file."""
+    ledger = build_ledger(session, user, kind, lang=lang, batch=batch, today=today, progress=progress, area=area)
     buf = io.BytesIO()
     write_xlsx(ledger, buf, lang=lang, progress=progress)
-    audit.record(session, user, "ledger", kind, "export", after={"rows": len(ledger.rows), "batch": batch})
+    after: dict[str, Any] = {"rows": len(ledger.rows), "batch": batch}
+    if area:
+        after["area"] = area
+    audit.record(session, user, "ledger", kind, "export", after=after)
     session.flush()
     return buf.getvalue()

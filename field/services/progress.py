@@ -26,8 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from field.data.ledger_models import Measure as MeasureRow
 from field.data.ledger_models import MeasureReport, Problem, ReportFile
@@ -42,6 +42,7 @@ DUE_WEEKDAY = 4  # Friday
 DUE_HOUR = 18
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _SPLIT = re.compile(r"[、，,；;\s/]+")
+DONE_STAGES = ("rectified", "closed")  # need no weekly report any more
 
 
 class EvidenceStore:
@@ -69,12 +70,19 @@ class EvidenceStore:
         return p.is_file() and hashlib.sha256(p.read_bytes()).hexdigest() == sha256
 
 
+def unit_names(m_unit: str | None, m_lead: str | None, p_unit: str | None = None,
+               p_lead: str | None = None) -> set[str]:
+    """The units named by a measure's 责任单位 and 牵头单位 cells (else its problem's)."""
+    text = " ".join(x for x in (m_unit, m_lead) if x)
+    if not text:
+        text = " ".join(x for x in (p_unit, p_lead) if x)
+    return {u for u in _SPLIT.split(text) if u}
+
+
 def units_of(measure: MeasureRow, problem: Problem | None = None) -> set[str]:
     """The units a measure belongs to: its 责任单位 and 牵头单位 (else its problem's)."""
-    text = " ".join(x for x in (measure.responsible_unit, measure.lead_unit) if x)
-    if not text and problem is not None:
-        text = " ".join(x for x in (problem.responsible_unit, problem.lead_unit) if x)
-    return {u for u in _SPLIT.split(text) if u}
+    return unit_names(measure.responsible_unit, measure.lead_unit, problem.responsible_unit if problem else None,
+                      problem.lead_unit if problem else None)
 
 
 def week_of(day: dt.date) -> dt.date:
@@ -100,7 +108,10 @@ def _check_unit(user: User, measure: MeasureRow) -> None:
 def measures_for(session: Session, user: User) -> list[MeasureRow]:
     """The measures this user reports on: their unit's, or every measure for officers/admins."""
     require(user, "progress.view", check_county=False)
-    rows = list(session.scalars(select(MeasureRow).order_by(MeasureRow.problem_id, MeasureRow.seq)))
+    # the problem comes in the same query: units_of reads it, and a lazy load per row was a
+    # query per measure
+    rows = list(session.scalars(select(MeasureRow).options(joinedload(MeasureRow.problem))
+                                .order_by(MeasureRow.problem_id, MeasureRow.seq)))
     if user.role != "unit":
         return rows
     return [m for m in rows if user.unit and user.unit in units_of(m, m.problem)]
@@ -177,27 +188,39 @@ def missing_reports(session: Session, user: User, week: dt.date, *, now: dt.date
                     units: Iterable[str] | None = None) -> list[UnitStatus]:
     """Per unit, the open measures without a report on `week` (and those reported late).
     Measures already rectified or closed need no weekly report. Before the due time has passed
-    nothing is missing yet."""
+    nothing is missing yet.
+
+    Set-based: one query for the open measures with their problem's unit cells (columns only)
+    and one for the week's reports, whatever the number of measures, problems or units; the
+    unit cells are split in Python because a cell may list several units."""
     require(user, "progress.view", check_county=False)
     now = now or clock.now()
     week = week_of(week)
-    reports: dict[int, list[MeasureReport]] = {}
-    for r in session.scalars(select(MeasureReport).where(MeasureReport.week == week)):
-        reports.setdefault(r.measure_id, []).append(r)
+    reports: dict[int, list[tuple[str, bool]]] = {}
+    for measure_id, unit_name, late in session.execute(
+            select(MeasureReport.measure_id, MeasureReport.unit, MeasureReport.late)
+            .where(MeasureReport.week == week)):
+        reports.setdefault(measure_id, []).append((unit_name, bool(late)))
+    measures = session.execute(
+        select(MeasureRow.id, MeasureRow.responsible_unit, MeasureRow.lead_unit,
+               Problem.responsible_unit.label("p_unit"), Problem.lead_unit.label("p_lead"))
+        .join(Problem, Problem.id == MeasureRow.problem_id)
+        .where(or_(MeasureRow.progress.is_(None), MeasureRow.progress.not_in(DONE_STAGES)))
+        .order_by(MeasureRow.problem_id, MeasureRow.seq)).all()
     wanted = set(units) if units is not None else None
+    if user.role == "unit":
+        wanted = {user.unit or ""} & wanted if wanted is not None else {user.unit or ""}
     out: dict[str, UnitStatus] = {}
     overdue = now > due_at(week)
-    for m in measures_for(session, user):
-        if m.progress in ("rectified", "closed"):
-            continue
-        for unit in sorted(units_of(m, m.problem)):
-            if (wanted is not None and unit not in wanted) or (user.role == "unit" and unit != user.unit):
-                continue
+    for m in measures:
+        names = unit_names(m.responsible_unit, m.lead_unit, m.p_unit, m.p_lead)
+        for unit in sorted(names if wanted is None else names & wanted):
             st = out.setdefault(unit, UnitStatus(unit))
-            got = [r for r in reports.get(m.id, []) if r.unit in (unit, "")] or reports.get(m.id, [])
+            mine = reports.get(m.id, [])
+            got = [late for u, late in mine if u in (unit, "")] or [late for _, late in mine]
             if not got:
                 if overdue:
                     st.missing.append(m.id)
-            elif all(r.late for r in got):
+            elif all(got):
                 st.late.append(m.id)
     return [s for s in sorted(out.values(), key=lambda s: s.unit) if s.missing or s.late]

@@ -47,6 +47,7 @@ from field.domain.errors import ConflictError, FieldError, ValidationError
 from field.domain.permissions import require
 from field.domain.scope import Scope
 from field.domain.vocab import TRUTHFULNESS
+from field.photos.store import LocalPhotoStore, PhotoStore
 from field.services import audit
 from field.services.findings import attach_photo
 from field.trust import context as trust
@@ -191,6 +192,11 @@ def chain_hash(prev_hash: str, content: str) -> str:
 def _head(session: Session) -> str:
     last = session.scalar(select(SignOff.chain_hash).order_by(SignOff.id.desc()).limit(1))
     return last or GENESIS
+
+
+def chain_head(session: Session) -> str:
+    """The chain hash the next sign-off hangs off (bulk writers such as the demo seed chain on it)."""
+    return _head(session)
 
 
 def _signable(session: Session, actor: User, verification_id: int) -> tuple[Verification, Finding]:
@@ -493,31 +499,11 @@ def latest_signoffs(session: Session, actor: User, finding: Finding) -> dict[int
 
 
 def queue(session: Session, actor: User) -> list[dict[str, Any]]:
-    """'Awaiting my sign-off': scoped to the supervisor's counties, oldest first."""
-    require(actor, "signoff.sign", check_county=False)
-    stmt = (select(Finding).join(Site, Finding.site_id == Site.id)
-            .where(Finding.status.in_(workflow.FROM["sign"]), _in_scope(actor))
-            .options(selectinload(Finding.verifications), selectinload(Finding.site))
-            .order_by(Finding.updated_at))
-    today = clock.today_local()
-    out = []
-    corrections = session.scalars(
-        select(Verification).join(Finding, Verification.finding_id == Finding.id)
-        .join(Site, Finding.site_id == Site.id)
-        .where(Verification.kind == "correction", Verification.state == "submitted", _in_scope(actor))
-        .options(selectinload(Verification.finding).selectinload(Finding.site))
-        .order_by(Verification.created_at)).all()
-    for record in corrections:
-        out.append({"finding": record.finding, "record": record, "own": is_own_record(actor, record),
-                    "overdue": False, "since": record.created_at})
-    for finding in session.scalars(stmt):
-        latest = _latest_verification(finding)
-        if latest is None or latest.state != "submitted":
-            continue
-        deadline = finding.deadline or (finding.case.deadline if finding.case else None)
-        out.append({"finding": finding, "record": latest, "own": is_own_record(actor, latest),
-                    "overdue": bool(deadline and deadline < today), "since": latest.created_at})
-    return out
+    """'Awaiting my sign-off', all of it, oldest first: `field.services.queues.signoff_queue`
+    (which pages use, with search, filters and pages) with no page limit."""
+    from field.services import queues
+
+    return queues.signoff_queue(session, actor, queues.QueueFilter(page_size=0)).items
 
 
 __all__ = ["Problem"]  # re-exported: callers have always found it here
@@ -547,13 +533,14 @@ def _check_signed(session: Session, signoff: SignOff, finding: Finding, keyring:
     return out
 
 
-def verify_chain(session: Session, photo_root: Path, *, keyring: Keyring | None = None,
+def verify_chain(session: Session, photo_root: PhotoStore | Path, *, keyring: Keyring | None = None,
                  legacy: int | None = None) -> list[Problem]:
     """Recompute every sign-off's content and chain hash and every signed photo's file hash; check
     each sign-off's signature with `keyring` (default: the session's trust context), the county
     it vouches for, and that each signed finding's status is the one its audited moves left.
     Checkpoints and verification records: `field.services.integrity.verify_all`."""
     session.expire_all()  # read what is in the database now, not what this session remembers
+    store = photo_root if isinstance(photo_root, PhotoStore) else LocalPhotoStore(photo_root)
     keyring = keyring or trust.of(session).keyring()
     problems: list[Problem] = []
     statuses_checked: set[int] = set()
@@ -585,13 +572,14 @@ def verify_chain(session: Session, photo_root: Path, *, keyring: Keyring | None 
                                        FindingPhoto.added_at <= signoff.signed_at)).scalars().all()
         for photo in links:
             if photo.sha256 not in checked_photos:
-                path = photo_root / photo.original_path
-                if not path.is_file():
+                try:  # read back from the store now, whichever it is (a folder or a bucket)
+                    data = store.read(photo.original_path)
+                except FileNotFoundError:
                     checked_photos[photo.sha256] = False
                     problems.append(Problem(signoff.id, record.id, finding.id, "verify.photo_missing",
                                             photo.original_path))
                     continue
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                digest = hashlib.sha256(data).hexdigest()
                 checked_photos[photo.sha256] = digest == photo.sha256
                 if digest != photo.sha256:
                     problems.append(Problem(signoff.id, record.id, finding.id, "verify.photo_altered",

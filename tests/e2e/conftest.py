@@ -18,6 +18,7 @@ Fixtures (see `harness.py` for the helpers they use):
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,6 +64,9 @@ def chromium_path() -> str:
             pytest.fail(msg + " — FIELD_E2E_REQUIRED=1, so this is an error, not a skip", pytrace=False)
         pytest.skip(msg)
     return path
+
+
+DEPRECATION = re.compile(r"DeprecationWarning|is deprecated|will be removed", re.I)
 
 
 @pytest.fixture(scope="session")
@@ -130,6 +134,9 @@ def browser(chromium_path: str) -> Iterator[Browser]:
 def new_page(request: pytest.FixtureRequest, browser: Browser, app_server: str) -> Iterator[harness.PageFactory]:
     """Factory for guarded pages; after the test their network guards are checked (see hooks)."""
     factory = harness.PageFactory(browser=browser, base_url=app_server)
+    marker = request.node.get_closest_marker("console_errors")
+    if marker is not None:
+        factory.allowed_console = re.compile(marker.args[0])
     request.node.stash[_factory_key] = factory
     try:
         yield factory
@@ -156,8 +163,11 @@ def page(request: pytest.FixtureRequest, new_page: harness.PageFactory) -> Page:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """Fail the test itself (not just its teardown) if any page talked to a non-local host."""
+    """Fail the test itself (not just its teardown) if any page talked to a non-local host or
+    logged a browser error, or the server printed a traceback while it ran."""
     factory = item.stash.get(_factory_key, None)
+    server = item.session.stash.get(_server_key, None)
+    log_start = server.log_size() if server is not None else 0
     try:
         result = yield
     except BaseException as exc:
@@ -171,6 +181,15 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         problems = factory.violations()
         if problems:
             pytest.fail("network guard: " + "\n".join(problems), pytrace=False)
+    server = server or item.session.stash.get(_server_key, None)  # started by this test's fixtures
+    written = server.log_since(log_start) if server is not None else ""
+    if "Traceback (most recent call last)" in written and item.get_closest_marker("server_traceback_expected") is None:
+        pytest.fail("the server printed a traceback during this test:\n" + written[-4000:], pytrace=False)
+    # #17: no deprecated API in use, so no deprecation warning from any page of the suite.
+    warned = [line for line in written.splitlines() if DEPRECATION.search(line)]
+    if warned:
+        pytest.fail("the server warned of a deprecated API during this test:\n" + "\n".join(warned[:20]),
+                    pytrace=False)
     return result
 
 

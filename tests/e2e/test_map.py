@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Frame, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import select
 
 from field import geo
@@ -55,16 +54,10 @@ TRAP = """
 })();
 """
 
-MAP_READY = """() => {
-  const m = window.map; if (!m || !m._layers) return false;
-  return Object.values(m._layers).some((l) => l.getLayers && l._featureGroup);
-}"""
-SITE_IDS = """() => {
-  const g = Object.values(window.map._layers).find((l) => l.getLayers && l._featureGroup);
-  // features are built lazily on first hover; hover (the layer event) each marker to read its id
-  return g.getLayers().map((mk) => { if (!mk.feature) g.fire('mouseover', {layer: mk});
-                                     return mk.feature.properties.site_id; });
-}"""
+# The data layer (field/map/datalayer.py) exposes what it drew: `fsSites.ids()` are the sites the
+# current filter keeps (clustered or not), `seq` counts the filters applied.
+MAP_READY = "() => !!(window.map && window.fsSites && window.fsSites.ready)"
+SITE_IDS = "() => window.fsSites.ids()"
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +85,13 @@ def _open(new_page: harness.PageFactory, env: harness.E2EEnv, viewport: tuple[in
     return page
 
 
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
 def _map_frame(page: Page) -> Frame:
-    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', state="attached")
-    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    # the iframe's frame, whether or not it has navigated to the component yet
+    frame = page.wait_for_selector(MAP_IFRAME, state="attached").content_frame()
+    assert frame is not None
     frame.wait_for_function(MAP_READY)
     return frame
 
@@ -144,32 +141,46 @@ def test_clicking_a_county_filters_to_it(new_page, e2e_seeded, runtime, viewport
     expect(page.get_by_test_id("stMain").get_by_text(target.name).first).to_be_visible()
 
 
-def _click_visible_site(page: Page, frame: Frame, candidates: set[int]) -> int:
-    """Click, like a user, a site marker that is drawn on its own (not inside a cluster or a
-    spider) and belongs to the expected rows; returns its id."""
-    handle = frame.wait_for_function("""(ids) => {
-      const g = Object.values(window.map._layers).find((l) => l.getLayers && l._featureGroup);
-      for (const m of g.getLayers()) {
-        if (!m._icon) continue;  // clustered: not drawn on its own at this zoom
-        if (!m.feature) g.fire('mouseover', {layer: m});
-        const id = m.feature.properties.site_id;
-        if (ids.includes(id)) { m._icon.setAttribute('data-test-site', String(id)); return id; }
-      }
-      return null;
-    }""", arg=sorted(candidates), timeout=30_000)  # the view settles (fitBounds) before markers stand alone
-    site_id = handle.json_value()
-    # wait for the outcome (the detail panel), not for one rerun
-    marker = frame.locator(f'[data-test-site="{site_id}"]')
-    marker.click()
-    panel = page.locator(f".st-key-detail_{site_id}")
-    try:
-        panel.wait_for(state="visible", timeout=10_000)
-    except PlaywrightTimeoutError:
-        # KNOWN ISSUE (see the closing note of the map issue): on the first map a fresh server
-        # renders, the first marker click is sometimes not reported by streamlit-folium at
-        # 1280x800; a second click is. A user who clicks again gets the panel; so does the test.
-        marker.click()
+def _standalone_site(frame: Frame, candidates: set[int]) -> int:
+    """Centre the map on a site of `candidates` at the closest zoom, where it stands alone (no
+    cluster, no neighbour overlapping it); returns its id once its marker is drawn."""
+    # Other tests on the shared server add findings, some at a demo site's very spot; such a pair
+    # stays one cluster at every zoom, so pick the candidate farthest from any other drawn site.
+    site_id = frame.evaluate("""(ids) => {
+      const drawn = window.fsSites.ids().filter((i) => window.fsSites.at(i));
+      let best = null, bestGap = -1;
+      ids.filter((i) => window.fsSites.at(i)).forEach((id) => {
+        const here = L.latLng(window.fsSites.at(id));
+        let gap = Infinity;
+        drawn.forEach((o) => { if (o !== id) gap = Math.min(gap, here.distanceTo(window.fsSites.at(o))); });
+        if (gap > bestGap) { bestGap = gap; best = id; }
+      });
+      window.map.setView(window.fsSites.at(best), 18, {animate: false});
+      return best;
+    }""", sorted(candidates))
+    frame.wait_for_selector(f'[data-site="{site_id}"]', timeout=30_000)
     return int(site_id)
+
+
+def _marker_point(page: Page, frame: Frame, site_id: int) -> tuple[float, float]:
+    """The page coordinates of a drawn marker's centre (for a tap like a finger's)."""
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    box = frame.locator(f'[data-site="{site_id}"]').bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def _click_visible_site(page: Page, frame: Frame, candidates: set[int]) -> int:
+    """Click, like a user, a site marker drawn on its own that belongs to the expected rows; the
+    first click must open the panel (no second try)."""
+    site_id = _standalone_site(frame, candidates)
+    # A person looks at the whole map before clicking. With its bottom below the fold (1920×1080:
+    # 56 px), headless Chromium delivered the click 56 px below the marker it had measured, onto the
+    # empty map (the scroll container's offset differed between layout and what was painted).
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    frame.locator(f'[data-site="{site_id}"]').click()
+    page.locator(f".st-key-detail_{site_id}").wait_for(state="visible", timeout=30_000)
+    return site_id
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v[0]}x{v[1]}")
@@ -216,19 +227,13 @@ def test_xss_payloads_run_nothing(new_page, e2e_seeded, runtime, hostile, viewpo
     assert _total(page) == len(PAYLOADS)
     frame = _map_frame(page)
     assert sorted(frame.evaluate(SITE_IDS)) == sorted(hostile)
-    # hover every marker so Leaflet builds each tooltip (innerHTML), then open one detail panel
-    # (taken out of the cluster group so every marker is on the map and its tooltip can open)
-    frame.evaluate("""() => {
-      const g = Object.values(window.map._layers).find((l) => l.getLayers && l._featureGroup);
-      g.getLayers().forEach((m) => {
-        g.fire('mouseover', {layer: m});  // the layer builds tooltips lazily, on first hover
-        g.removeLayer(m); m.addTo(window.map); m.openTooltip();
-      });
-    }""")
-    tips = frame.locator(".leaflet-tooltip")
-    expect(tips.first).to_be_attached()
-    tip_text = " ".join(tips.all_inner_texts())
-    assert "<img src=x" in tip_text and "{{7*7}}" in tip_text  # shown as text, not as markup
+    # every marker drawn on its own: its title (set as an attribute, never HTML) holds the payload as text
+    titles = []
+    for fid in hostile:
+        frame.evaluate("(id) => window.map.setView(window.fsSites.at(id), 18, {animate: false})", fid)
+        titles.append(frame.locator(f'[data-site="{fid}"]').get_attribute("title") or "")
+    for payload, title in zip(PAYLOADS, titles, strict=True):
+        assert title.startswith(XSS_MARK + payload.strip()[:8])  # shown as text, not as markup
     pages = [page]
     # the detail panel (opened through a link, as at the meeting) shows every field as plain text
     for i in (0, 4, 7):
@@ -250,14 +255,83 @@ def test_xss_payloads_run_nothing(new_page, e2e_seeded, runtime, hostile, viewpo
     harness.screenshot(page, f"map-xss-{viewport[0]}x{viewport[1]}")
 
 
-def test_presentation_mode_at_1920(new_page, e2e_seeded) -> None:  # type: ignore[no-untyped-def]
+def test_clusters_show_their_worst_open_status_and_count(new_page, e2e_seeded) -> None:  # type: ignore[no-untyped-def]
+    from field.domain.vocab import STATUS
+    from field.map.legend import CLUSTER_NEUTRAL, CLUSTER_RANK
+
+    page = _open(new_page, e2e_seeded, (1280, 800), "")
+    frame = _map_frame(page)
+    frame.wait_for_selector(".fs-cluster div[data-cluster]")
+    clusters = frame.evaluate("""() => [...document.querySelectorAll('.fs-cluster div[data-cluster]')].map((d) => ({
+        worst: d.dataset.worst, open: +d.dataset.open, n: +d.textContent, bg: getComputedStyle(d).backgroundColor,
+        leaves: window.fsSites.leaves(+d.dataset.cluster)}))""")
+    assert clusters
+    def rgb(hex_: str) -> str:
+        return "rgb({}, {}, {})".format(*(int(hex_[i:i + 2], 16) for i in (1, 3, 5)))
+    for c in clusters:
+        assert c["n"] == len(c["leaves"]) > 1
+        ranked = [code for code in c["leaves"] if CLUSTER_RANK.get(code, 0)]
+        worst = max(ranked, key=lambda code: CLUSTER_RANK[code]) if ranked else ""
+        assert c["worst"] == worst and c["open"] == len(ranked)
+        assert c["bg"] == rgb(STATUS[worst].colour if worst else CLUSTER_NEUTRAL)
+    # county names are written on the map
+    labels = frame.locator(".fs-county-label span").all_inner_texts()
+    assert "运河区" in labels and len(labels) == len(geo.counties())
+    harness.screenshot(page, "map-clusters-1280x800")
+
+
+def test_first_touch_tap_opens_the_detail_and_a_second_tap_after_clearing_too(
+        new_page, e2e_seeded, runtime) -> None:  # type: ignore[no-untyped-def]
+    rows = {r["id"]: r for r in _expected(runtime, MapFilter(counties=(YUNHE,)))}
+    page = _open(new_page, e2e_seeded, harness.TABLET_PORTRAIT, f"county={YUNHE}")  # has_touch
+    assert page.evaluate("() => navigator.maxTouchPoints") > 0
+    frame = _map_frame(page)
+    site_id = _standalone_site(frame, set(rows))
+    panel = page.locator(f".st-key-detail_{site_id}")
+    page.touchscreen.tap(*_marker_point(page, frame, site_id))  # one tap, no second try
+    expect(panel).to_be_visible(timeout=30_000)
+    expect(panel).to_contain_text(rows[site_id]["name"])
+    page.get_by_role("button", name="清除选择").click()
+    expect(panel).to_be_hidden(timeout=30_000)
+    page.touchscreen.tap(*_marker_point(page, frame, site_id))  # the same site again
+    expect(panel).to_be_visible(timeout=30_000)
+
+
+def test_tablet_portrait_puts_the_map_full_width_and_the_statistics_below(new_page, e2e_seeded) -> None:  # type: ignore[no-untyped-def]
+    page = _open(new_page, e2e_seeded, harness.TABLET_PORTRAIT, "")
+    _map_frame(page)
+    iframe = page.locator(MAP_IFRAME).bounding_box()
+    table = page.locator("#fs-status-counts").bounding_box()
+    main = page.get_by_test_id("stMainBlockContainer").bounding_box()
+    assert iframe and table and main
+    assert iframe["width"] >= main["width"] - 40  # the whole width of the page's content
+    assert table["y"] >= iframe["y"] + iframe["height"] - 5  # below the map, not beside it
+    harness.screenshot(page, "map-tablet-768x1024")
+
+
+def test_presentation_mode_at_1920(new_page, e2e_seeded, runtime) -> None:  # type: ignore[no-untyped-def]
     page = _open(new_page, e2e_seeded, (1920, 1080), "present=1")
     _map_frame(page)
-    iframe = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    iframe = page.locator(MAP_IFRAME).bounding_box()
     table = page.locator("#fs-status-counts").bounding_box()
     assert iframe and table
     assert iframe["width"] >= 1200 and iframe["width"] >= 3 * table["width"]  # the map dominates
     assert table["x"] > iframe["x"] + iframe["width"] - 5  # the summary sits beside it
     font = page.locator("#fs-status-counts").evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)")
     assert font >= 24
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()  # full screen: no sidebar
+    # the county table is entirely on the screen, every row
+    county = page.locator("#fs-county-counts")
+    box = county.bounding_box()
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= 1080
+    assert county.locator("tr").count() >= 5
+    # the meeting screen shows a new finding without a click (st.fragment(run_every=...))
+    before = _total(page)
+    with runtime.session() as s:
+        author = s.scalar(select(User).where(User.username == "field1"))
+        create_finding(s, author, FindingInput(description="投屏刷新", pollution_types=["air"], site_name="投屏新点",
+                                               location=Location(116.85, 38.31, "typed")))
+        s.commit()
+    page.wait_for_function("(n) => +document.querySelector('#fs-status-counts').dataset.total > n", arg=before,
+                           timeout=60_000)
     harness.screenshot(page, "map-present-1920x1080")

@@ -10,9 +10,12 @@ import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+import ui
 from field.data.models import Finding, LoginFailure, SignOff
+from field.domain.errors import FieldError
 from field.runtime import open_runtime
-from field.services import auth
+from field.services import auth, sessions
+from tests.pages.signin import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "page test password"
@@ -41,35 +44,67 @@ def _app() -> AppTest:
 
 
 def login(username: str, password: str = PASSWORD) -> AppTest:
-    at = _app().run()
-    inputs = {t.label: t for t in at.text_input}
-    inputs["用户名"].input(username)
-    inputs["密码"].input(password)
-    at.button[0].click().run()
-    return at
+    """What the browser's POST to /auth/login does (tested in tests/unit/test_web_auth.py and
+    the E2E suite), then the app run with the session token it set."""
+    with ui.runtime().uow() as s:
+        uid = auth.authenticate(s, username, password).id
+    return sign_in(_app(), uid).run()
+
+
+def _form_html(at: AppTest) -> str:
+    return "".join(el.proto.body for el in at.get("html"))
 
 
 def test_login_page_renders(app_env) -> None:
     at = _app().run()
     assert not at.exception
-    assert [t.label for t in at.text_input] == ["用户名", "密码"]
-    assert at.button[0].label == "登录"
+    form = _form_html(at)
+    assert 'action="/auth/login"' in form and 'method="post"' in form
+    assert ">用户名" in form and ">密码" in form and ">登录</button>" in form
+    assert 'name="password" type="password"' in form
 
 
 def test_english_switch(app_env) -> None:
     at = _app().run()
     at.radio(key="lang_switch").set_value("en").run()
-    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    form = _form_html(at)
+    assert ">Username" in form and ">Password" in form and 'name="lang" value="en"' in form
 
 
 def test_wrong_password_message_and_counter(app_env) -> None:
-    """One message whether or not the user exists (no "attempts left"), and the failure is kept."""
-    at = login("field1", "wrong password")
+    """One message whether or not the user exists (no "attempts left"), and the failure is kept
+    for the back-off; /auth/login redirects back with the key alone (never the password)."""
+    for name in ("field1", "nobody"):
+        with pytest.raises(FieldError) as refused, ui.runtime().uow() as s:
+            auth.authenticate(s, name, "wrong password", client="127.0.0.1")
+        assert (refused.value.key, refused.value.params) == ("auth.bad_credentials", {})
+    at = _app()
+    at.query_params["login_error"] = "auth.bad_credentials"
+    at.run()
     assert "user_id" not in at.session_state
     assert [e.value for e in at.error] == ["用户名或密码错误。"]
-    assert [e.value for e in login("nobody", "wrong password").error] == ["用户名或密码错误。"]
     with app_env.read() as s:
         assert s.scalar(select(LoginFailure.failures).where(LoginFailure.username_key == "field1")) == 1
+
+
+def test_a_made_up_error_key_shows_nothing(app_env) -> None:
+    at = _app()
+    at.query_params["login_error"] = "perm.role"
+    at.run()
+    assert not at.error and not at.exception
+
+
+def test_logged_out_elsewhere_is_logged_out_here(app_env) -> None:
+    at = login("viewer1")
+    assert at.title[0].value == "问题点位地图"
+    with ui.runtime().uow() as s:
+        sessions.end(s, at.session_state["session_token"])
+    at.run()  # the next interaction in this tab
+    assert "user_id" not in at.session_state
+    assert not [t for t in at.title if t.value == "问题点位地图"]
+    # (AppTest reruns the page it was on, which asks for a login; a browser gets the login form,
+    # tests/e2e/test_sessions_browser.py)
+    assert any("登录" in m.value for m in [*at.info, *at.warning])
 
 
 @pytest.mark.parametrize("user,title", [("field1", "现场记录问题"), ("viewer1", "问题点位地图"),

@@ -20,6 +20,7 @@ import ui
 from field.data.models import Finding, FindingPhoto
 from field.services import drafts, findings
 from field.services.findings import FindingInput, Location
+from tests.pages.signin import sign_in
 from tests.photo_factory import make_jpeg
 
 YUNHE = (116.84, 38.30)
@@ -38,7 +39,7 @@ def app_env(rt, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:  # type: igno
 
 def _app(user_id: int, lang: str = "zh") -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["user_id"] = user_id
+    sign_in(at, user_id)
     at.session_state["lang"] = lang
     at.switch_page("pages/capture.py")
     return at.run()
@@ -79,7 +80,7 @@ def test_renders_for_field_user(app_env, users) -> None:  # type: ignore[no-unty
 
 def test_viewer_is_told_up_front(app_env, users) -> None:  # type: ignore[no-untyped-def]
     at = AppTest.from_file(str(REPO / "pages" / "capture.py"), default_timeout=60)
-    at.session_state["user_id"] = users["viewer"].id
+    sign_in(at, users["viewer"].id)
     at.session_state["lang"] = "zh"
     at.run()
     assert any("无权" in e for e in _errors(at))
@@ -187,14 +188,95 @@ def test_my_work_lists_todays_finding_with_thumbnails(app_env, users, session, r
         site_name="今日厂", photo_ids=[photo.id]))
     session.commit()
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["user_id"] = user.id
+    sign_in(at, user.id)
     at.session_state["lang"] = "zh"
     at.switch_page("pages/my_work.py")
     at.run()
     assert not at.exception
-    assert at.subheader[0].value == "今天 (1)"
+    # My work is a paginated queue now (this week by default): the user's one finding, on one page.
+    assert any(m.value == "共 1 条，第 1/1 页" for m in at.markdown)
     card = next(m.value for m in at.markdown if f"#{f.id}" in m.value)
     assert "今日厂" in card and "待核查" in card
     assert "\\<b\\>" in card  # user text is escaped, never rendered as HTML
     assert len(at.get("image")) == 1
     assert any("拍摄位置距现场" in c.value for c in at.caption)  # the stored evidence flag is visible
+
+
+XINHUA = (116.86, 38.31)  # 新华区 (130902), next to 运河区
+
+
+def _typed_point(at: AppTest, lon: float, lat: float) -> AppTest:
+    _widget(at.button_group, "method").set_value("typed")
+    at = at.run()
+    _widget(at.text_input, "lon").input(str(lon))
+    _widget(at.text_input, "lat").input(str(lat))
+    return at.run()
+
+
+@pytest.mark.parametrize("lang,words", [
+    ("zh", "该点位在新华区，不在您的管辖范围内（运河区），提交时会被拒绝。请核对位置。"),
+    ("en", "This point is in Xinhua District, outside your area (Yunhe District): it would be refused on submit."),
+])
+def test_scope_warning_in_words_as_soon_as_the_point_is_set(app_env, users, lang, words) -> None:  # type: ignore[no-untyped-def]
+    at = _typed_point(_app(users["field_yunhe"].id, lang=lang), *XINHUA)
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith(words) for w in warnings), warnings
+    assert not any("130902" in w for w in warnings)
+    # Next to the point: the warning follows the location line, before the pollution types.
+    elements = list(at.main)
+    located = next(i for i, el in enumerate(elements) if getattr(el, "icon", None) == "📍")
+    assert elements[located + 1].value.startswith(words)
+    # The submit still refuses (the service rule), in words, at the location.
+    _widget(at.button_group, "types").set_value(["air"])
+    _widget(at.text_area, "description").input("扬尘")
+    at = _widget(at.run().button, "submit").click().run()
+    refusal = "该区县（新华区）不在您的管辖范围内。" if lang == "zh" else "This county (Xinhua District) is outside your scope."
+    assert refusal in _errors(at)
+
+
+def test_accuracy_in_human_units_and_low_accuracy_warned(app_env, users, session) -> None:  # type: ignore[no-untyped-def]
+    user = users["field"]
+    drafts.save_draft(session, user, {"description": "夜间偷排", "types": ["water"], "method": "gps",
+                                      "locs": {"gps": {"lon": YUNHE[0], "lat": YUNHE[1], "source": "gps",
+                                                       "accuracy_m": 1480.0}},
+                                      "client_token": drafts.new_token()}, [])
+    session.commit()
+    at = _app(user.id)
+    assert not at.exception
+    assert any("精度 约 1.5 公里" in i.value for i in at.info)
+    assert any(w.value.startswith("定位精度 约 1.5 公里，差于 50 米 要求") for w in at.warning)
+
+
+def test_quick_path_needs_no_site_name_and_remembers_types_and_severity(app_env, users, session) -> None:  # type: ignore[no-untyped-def]
+    user = users["field"]
+    at = _typed_point(_app(user.id), *YUNHE)
+    _widget(at.button_group, "types").set_value(["water"])
+    _widget(at.button_group, "severity").set_value("serious")
+    _widget(at.text_area, "description").input("排污口有黑水流出，气味明显")
+    at = _widget(at.run().button, "submit").click().run()
+    assert not at.exception and any("已记录问题" in s.value for s in at.success)
+    session.expire_all()
+    f = session.scalars(select(Finding)).one()
+    assert f.site.name == "排污口有黑水流出"  # named from the description's first clause
+    # The next form starts from this one's types and severity: one tap fewer.
+    assert _widget(at.button_group, "types").value == ["water"]
+    assert _widget(at.button_group, "severity").value == "serious"
+    assert _widget(at.text_area, "description").value == ""
+    fresh = _app(user.id)  # also in a new session (another day, another tablet)
+    assert _widget(fresh.button_group, "types").value == ["water"]
+    assert drafts.load_draft(session, user) is None  # remembered choices alone are not a draft
+
+
+def test_long_photo_names_keep_their_extension(app_env, users, session, rt) -> None:  # type: ignore[no-untyped-def]
+    user = users["field"]
+    name = "IMG_20240501_101530_HDR_portrait_mode.jpeg"
+    photo = findings.store_photo(session, user, make_jpeg(320, 240, gps=YUNHE, taken_at=dt.datetime.now()),
+                                 name, rt.store)
+    session.commit()
+    drafts.save_draft(session, user, {"description": "x", "types": ["air"], "client_token": drafts.new_token()},
+                      [photo.id])
+    session.commit()
+    at = _app(user.id)
+    captions = [c.value for c in at.caption if "…" in c.value]
+    assert captions and all(c.endswith(".jpeg") for c in captions), [c.value for c in at.caption]

@@ -15,6 +15,7 @@ from field.domain.vocab import REPORT_STAGES
 from field.runtime import open_runtime
 from field.services import auth
 from tests.fixtures_cases import import_batch, published_batch
+from tests.pages.signin import sign_in
 from tests.plan_factory import plan_spec, plan_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,7 +46,7 @@ def page_env(tmp_path, monkeypatch):
 
 def _page(user_id: int) -> AppTest:
     at = AppTest.from_file(str(ROOT / "pages" / "cases.py"), default_timeout=60)
-    at.session_state["user_id"] = user_id
+    sign_in(at, user_id)
     at.session_state["lang"] = "zh"
     return at.run()
 

@@ -19,7 +19,9 @@ import ui
 from field.data.models import Case
 from field.domain import clock
 from field.domain.vocab import STATUS
+from field.map import sitedata
 from field.services.findings import FindingInput, Location, create_finding
+from tests.pages.signin import sign_in
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 # Points well inside 运河区 (130903) and 黄骅市 (130983).
@@ -34,8 +36,10 @@ def app_env(rt, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:  # type: igno
     monkeypatch.setenv("FIELD_DATA_DIR", str(rt.settings.data_dir))
     monkeypatch.setenv("FIELD_TILES", "none")
     ui._runtime.clear()
+    sitedata.CACHE.clear()
     yield rt
     ui._runtime.clear()
+    sitedata.CACHE.clear()
 
 
 @pytest.fixture
@@ -62,7 +66,7 @@ def data(session, users) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 def _app(user_id: int, query: dict[str, Any] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["user_id"] = user_id
+    sign_in(at, user_id)
     at.session_state["lang"] = "zh"
     at.switch_page(str(Path(APP).parent / "pages" / "map.py"))
     at.query_params.update(query or {})
@@ -225,16 +229,15 @@ def test_exports_are_built_only_when_asked(app_env, users, data, monkeypatch) ->
 def test_county_shading_counts_all_open_findings_in_scope(app_env, users, data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Filtered to 黄骅市, the shading still counts 运河区's two open findings: it says where the
     open work is, whatever the view shows."""
-    from field.map import build
-
     seen: list[dict[str, int]] = []
-    real = build.build_map
+    real = sitedata.build
 
     def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(dict(kwargs.get("choropleth_counts") or {}))
-        return real(*args, **kwargs)
+        made = real(*args, **kwargs)
+        seen.append(dict(made.open_counts))
+        return made
 
-    monkeypatch.setattr(build, "build_map", spy)
+    monkeypatch.setattr(sitedata, "build", spy)
     at = _app(users["viewer"].id, {"county": "130983"})
     assert not at.exception, at.exception
     assert _total(at) == 1
@@ -242,3 +245,26 @@ def test_county_shading_counts_all_open_findings_in_scope(app_env, users, data, 
     scoped = _app(users["super_yunhe"].id, {"status": "rectifying"})  # no row in the view, two open in scope
     assert not scoped.exception and _total(scoped) == 0
     assert seen[-1] == {"130903": 2}
+
+
+def _map_args(at: AppTest) -> dict[str, Any]:
+    import json
+
+    found = [e for e in at.get("component_instance") if "st_folium" in e.proto.component_name]
+    assert found, "the map component is missing"
+    return dict(json.loads(found[-1].proto.json_args))
+
+
+def test_a_filter_change_sends_the_same_map_document_and_a_small_filter_message(app_env, users, data) -> None:  # type: ignore[no-untyped-def]
+    """The document holds no site (they come from /map/data), so it is byte-identical across
+    filters (Streamlit then re-sends it as a cached reference); only the filter message changes."""
+    at = _app(users["viewer"].id)
+    first = _map_args(at)
+    at.multiselect(key="f_status").select("pending").run()
+    assert not at.exception, at.exception
+    second = _map_args(at)
+    assert second["script"] == first["script"] and second["html"] == first["html"]
+    assert "运河甲厂" not in first["script"]  # no site data in the document
+    assert second["feature_group"] != first["feature_group"]
+    assert len(second["feature_group"]) < 2_000
+    assert '"s":[' + str(STATUS.codes.index("pending")) + "]" in second["feature_group"]

@@ -3,6 +3,7 @@ a refusal keeps what was typed, and officers see the units that have not reporte
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -11,10 +12,14 @@ import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from field import planimport
+from field import planimport, reports
 from field.data.ledger_models import MeasureReport, ReportFile
+from field.data.models import AuditEvent, User
+from field.data.report_models import DispatchDecision
+from field.domain.errors import PermissionDenied
 from field.runtime import open_runtime
-from field.services import auth, progress
+from field.services import auth, decisions, progress
+from tests.pages.signin import sign_in
 from tests.plan_factory import plan_spec, plan_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +54,7 @@ def page_env(tmp_path, monkeypatch):
 
 def _page(user_id: int) -> AppTest:
     at = AppTest.from_file(str(ROOT / "pages" / "progress.py"), default_timeout=60)
-    at.session_state["user_id"] = user_id
+    sign_in(at, user_id)
     at.session_state["lang"] = "zh"
     return at.run()
 
@@ -126,12 +131,73 @@ def test_officer_sees_missing_reports_per_unit(page_env) -> None:
 
 
 def test_unit_user_lands_on_the_report_page_from_the_app(page_env) -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    inputs = {t.label: t for t in at.text_input}
-    inputs["用户名"].input("env")
-    inputs["密码"].input(PASSWORD)
-    at.button[0].click().run()
+    _, ids = page_env
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), ids["env"]).run()
     assert not at.exception, at.exception
     assert at.title[0].value == "整改措施每周填报"
     with pytest.raises(ValueError, match="Known pages"):
         at.switch_page("pages/cases.py")
+
+
+@pytest.fixture
+def with_decisions(page_env):
+    """A dispatch pack with three 议定事项: one open and one done for 市生态环境局, one for 市住建局."""
+    rt, ids = page_env
+    with rt.session() as s:
+        off = s.get(User, ids["off"])
+        pack = reports.generate(s, off, "dispatch", dt.date(2024, 5, 15), settings=rt.settings).archive
+        made = {}
+        for name, what, unit in [("env", "月底前完成 <b>清淤</b>", "市生态环境局"), ("done", "已办结事项", "市生态环境局"),
+                                 ("zj", "住建局整改工地扬尘", "市住建局")]:
+            made[name] = decisions.record(s, off, pack.id, decisions.DecisionInput(
+                what, unit, dt.date(2024, 6, 10), person="王五")).id
+        decisions.report(s, off, made["done"], "done", "已完成")
+        s.commit()
+    return rt, ids, made
+
+
+def test_unit_reports_on_its_decision(with_decisions) -> None:
+    rt, ids, made = with_decisions
+    at = _page(ids["env"])
+    assert not at.exception, at.exception
+    listed = _frame(at, "落实情况说明")
+    assert list(listed["编号"]) == [made["env"]]  # not the done one, not 市住建局's
+    assert listed["议定事项"][0] == "月底前完成 <b>清淤</b>"
+    assert at.selectbox(key="unit_dec_pick").options == [f"#{made['env']} 月底前完成 <b>清淤</b>"]
+    at.selectbox(key="unit_dec_status").set_value("in_progress")
+    at.text_area(key="unit_dec_note").input("已完成 60% 河段")
+    at.button(key="FormSubmitter:unit_dec_form-报送落实情况").click().run()
+    assert not at.exception, at.exception
+    assert any(f"已报送议定事项 #{made['env']} 的落实情况：正在推进" in m.value for m in at.success)
+    listed = _frame(at, "落实情况说明")
+    assert (listed["落实情况"][0], listed["落实情况说明"][0]) == ("正在推进", "已完成 60% 河段")
+    assert at.text_area(key="unit_dec_note~1").value == ""  # a fresh form after the success
+    with rt.session() as s:
+        d = s.get(DispatchDecision, made["env"])
+        assert (d.status, d.progress_text, d.updated_by) == ("in_progress", "已完成 60% 河段", ids["env"])
+        ev = s.scalars(select(AuditEvent).where(AuditEvent.entity == "decision", AuditEvent.action == "report",
+                                                AuditEvent.actor_id == ids["env"])).one()
+        assert ev.before["status"] == "open" and ev.after["status"] == "in_progress"
+        env = s.get(User, ids["env"])
+        with pytest.raises(PermissionDenied) as refused:
+            decisions.report(s, env, made["zj"], "done", "不是本单位的")
+        assert refused.value.key == "decision.not_your_unit"
+        s.rollback()
+        assert s.get(DispatchDecision, made["zj"]).status == "open"
+
+
+def test_refused_decision_report_keeps_the_choice(with_decisions) -> None:
+    rt, ids, made = with_decisions
+    at = _page(ids["env"])
+    at.button(key="FormSubmitter:unit_dec_form-报送落实情况").click().run()  # no words on how it stands
+    assert not at.exception, at.exception
+    assert any("请写明落实情况" in e.value for e in at.error)
+    with rt.session() as s:
+        assert s.get(DispatchDecision, made["env"]).status == "open"
+
+
+def test_officer_has_no_unit_decision_section(with_decisions) -> None:
+    _rt, ids, _made = with_decisions
+    at = _page(ids["off"])
+    assert not at.exception, at.exception
+    assert not any(s.value == "本单位议定事项落实情况" for s in at.subheader)

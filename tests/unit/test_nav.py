@@ -20,11 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
 # submit; the admin was not given that page, and st.page_link raises for a page outside the
 # navigation (StreamlitPageNotFoundError).
 EXPECTED = {
-    "field": ["capture", "my_work", "map", "verify"],
-    "case_officer": ["map", "cases", "progress", "records", "reports"],
-    "supervisor": ["map", "cases", "signoff", "records", "reports", "audit"],
-    "viewer": ["map", "cases", "records", "reports"],
-    "admin": ["capture", "my_work", "map", "verify", "cases", "progress", "records", "reports", "users", "audit"],
+    "field": ["capture", "my_work", "offline", "map", "verify"],
+    "case_officer": ["map", "cases", "odk_review", "progress", "records", "dashboard", "reports"],
+    "supervisor": ["map", "cases", "signoff", "records", "dashboard", "reports", "audit"],
+    "viewer": ["map", "cases", "records", "dashboard", "reports"],
+    "admin": ["capture", "my_work", "offline", "map", "verify", "cases", "odk_review", "progress", "records",
+              "dashboard", "reports", "users", "audit"],
     # A responsible unit's reporter reports on its own measures only: no case or map page.
     "unit": ["progress"],
 }

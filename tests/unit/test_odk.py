@@ -142,6 +142,12 @@ def test_review_is_scoped_to_the_reviewers_counties(rt, session, users) -> None:
     assert got.submission.reason_key == "perm.county"
     assert submissions.review_queue(session, officer) == []
     assert len(submissions.review_queue(session, users["officer"])) == 1
+    for decide in (lambda: submissions.reject(session, officer, got.submission.id, "不在辖区"),
+                   lambda: submissions.accept(session, officer, got.submission.id, stores=stores)):
+        with pytest.raises(FieldError) as e:  # outside the reviewer's counties: as if it did not exist
+            decide()
+        assert e.value.key == "odk.not_in_review"
+    assert session.get(OdkSubmission, got.submission.id).state == "review"  # type: ignore[union-attr]
 
 
 def test_duplicate_suggestions_are_kept(rt, session, users) -> None:

@@ -17,8 +17,8 @@ from field.geo import distance_m as haversine_m
 from field.i18n import error_text
 from field.i18n.photos import MESSAGES as PHOTO_MESSAGES
 from field.photos import (
+    LocalPhotoStore,
     PhotoError,
-    PhotoStore,
     evidence_flags,
     ingest,
     inspect,
@@ -352,7 +352,7 @@ def test_every_message_has_zh_and_en() -> None:
 
 def test_ingest_stores_content_addressed(tmp_path: Path) -> None:
     data = make_jpeg(900, 600, gps=SITE, taken_at=datetime(2024, 5, 24, 9, 0, tzinfo=CST), orientation=6)
-    store = PhotoStore(tmp_path)
+    store = LocalPhotoStore(tmp_path)
     got = ingest(data, "IMG_1.jpg", store)
     sha = got.sha256
     assert got.original_path == f"originals/{sha[:2]}/{sha[2:4]}/{sha}.jpg"
@@ -367,7 +367,7 @@ def test_ingest_stores_content_addressed(tmp_path: Path) -> None:
 
 def test_same_photo_twice_is_stored_once(tmp_path: Path) -> None:
     data = make_jpeg(640, 480, seed=3, detailed=True)
-    store = PhotoStore(tmp_path)
+    store = LocalPhotoStore(tmp_path)
     first = ingest(data, "a.jpg", store)
     files = _files(tmp_path)
     stamps = {p: p.stat().st_mtime_ns for p in files}
@@ -383,7 +383,7 @@ def test_same_photo_twice_is_stored_once(tmp_path: Path) -> None:
 
 def test_missing_derivative_is_rebuilt(tmp_path: Path) -> None:
     data = make_jpeg(640, 480)
-    store = PhotoStore(tmp_path)
+    store = LocalPhotoStore(tmp_path)
     got = ingest(data, "a.jpg", store)
     (tmp_path / got.thumb_path).unlink()
     again = ingest(data, "a.jpg", store)
@@ -391,7 +391,7 @@ def test_missing_derivative_is_rebuilt(tmp_path: Path) -> None:
 
 
 def test_no_temp_files_left(tmp_path: Path) -> None:
-    store = PhotoStore(tmp_path)
+    store = LocalPhotoStore(tmp_path)
     for seed in range(3):
         ingest(make_jpeg(400, 300, seed=seed, detailed=True), f"{seed}.jpg", store)
     names = [p.name for p in _files(tmp_path)]
@@ -405,19 +405,19 @@ def test_failed_write_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.
 
     monkeypatch.setattr(photo_store.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
-        ingest(make_jpeg(300, 200), "a.jpg", PhotoStore(tmp_path))
+        ingest(make_jpeg(300, 200), "a.jpg", LocalPhotoStore(tmp_path))
     assert _files(tmp_path) == []
 
 
 def test_refused_upload_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(PhotoError):
-        ingest(make_jpeg(1200, 900, detailed=True)[:20_000], "cut.jpg", PhotoStore(tmp_path))
+        ingest(make_jpeg(1200, 900, detailed=True)[:20_000], "cut.jpg", LocalPhotoStore(tmp_path))
     assert _files(tmp_path) == []
 
 
 def test_verify_detects_tampering(tmp_path: Path) -> None:
     data = make_jpeg(320, 240)
-    store = PhotoStore(tmp_path)
+    store = LocalPhotoStore(tmp_path)
     got = ingest(data, "a.jpg", store)
     assert store.verify(got.sha256)
     path = tmp_path / got.original_path
@@ -432,7 +432,7 @@ def test_verify_detects_tampering(tmp_path: Path) -> None:
 
 
 def test_store_refuses_bad_names_and_mismatched_bytes(tmp_path: Path) -> None:
-    store = PhotoStore(tmp_path)
+    store = LocalPhotoStore(tmp_path)
     with pytest.raises(ValueError):
         store.paths("../../etc/passwd" + "0" * 48, "jpg")
     with pytest.raises(ValueError):
@@ -443,7 +443,7 @@ def test_store_refuses_bad_names_and_mismatched_bytes(tmp_path: Path) -> None:
 
 
 def test_store_files_are_readable(tmp_path: Path) -> None:
-    got = ingest(make_jpeg(320, 240), "a.jpg", PhotoStore(tmp_path))
+    got = ingest(make_jpeg(320, 240), "a.jpg", LocalPhotoStore(tmp_path))
     for rel in (got.original_path, got.display_path, got.thumb_path):
         assert os.stat(tmp_path / rel).st_mode & 0o444 == 0o444
 

@@ -16,7 +16,7 @@ from PIL import Image, ImageOps
 
 from field import photos
 from field.i18n import error_text
-from field.photos import PhotoError, PhotoStore, evidence_flags, ingest, inspect, make_derivatives
+from field.photos import LocalPhotoStore, PhotoError, evidence_flags, ingest, inspect, make_derivatives
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO.parent / "shared" / "fixtures" / "photos"
@@ -132,14 +132,14 @@ def test_corrupted_file_is_refused() -> None:
 
 def test_corrupted_file_is_not_stored(tmp_path: Path) -> None:
     with pytest.raises(PhotoError):
-        ingest(_read("corrupted.jpg"), "corrupted.jpg", PhotoStore(tmp_path))
+        ingest(_read("corrupted.jpg"), "corrupted.jpg", LocalPhotoStore(tmp_path))
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
 @pytest.mark.parametrize("name", GOOD_FILES)
 def test_real_files_ingest_cleanly(name: str, tmp_path: Path) -> None:
     data = _read(name)
-    store = PhotoStore(tmp_path)
+    store = LocalPhotoStore(tmp_path)
     got = ingest(data, name, store)
     assert store.verify(got.sha256)
     assert store.read_original(got.sha256) == data

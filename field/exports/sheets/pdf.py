@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, cast
 
 import qrcode
@@ -19,6 +18,7 @@ from fpdf.enums import XPos, YPos
 from PIL import Image
 from sqlalchemy.orm import Session
 
+from field import geo
 from field.data.models import FindingPhoto, SignOff, User, Verification
 from field.domain import clock
 from field.domain.vocab import (
@@ -134,10 +134,10 @@ def _qr_image(payload: str) -> Image.Image:
     return qr.make_image(fill_color="black", back_color="white").get_image().convert("L")
 
 
-def _photo_jpeg(path: Path) -> io.BytesIO | None:
+def _photo_jpeg(store: Any, relative: str) -> io.BytesIO | None:
     """The display copy scaled for print. Display copies carry no EXIF, so no GPS leaks into the PDF."""
     try:
-        with Image.open(path) as opened:
+        with Image.open(io.BytesIO(store.read(relative))) as opened:
             opened.load()
             img = opened.convert("RGB")
             img.thumbnail((PHOTO_MAX_PX, PHOTO_MAX_PX))
@@ -203,7 +203,7 @@ def _photo_grid(pdf: _SheetPDF, title: str, links: list[FindingPhoto], store: An
             pdf.rect(x0, y0, cell_w, img_h)
             pdf.set_draw_color(0, 0, 0)
             photo = link.photo
-            data = _photo_jpeg(store.abspath(photo.display_path)) if photo.display_path else None
+            data = _photo_jpeg(store, photo.display_path) if photo.display_path else None
             if data is None:
                 pdf.set_text_color(*RED)
                 pdf.set_xy(x0, y0 + img_h / 2 - 3)
@@ -304,7 +304,7 @@ def render(data: SheetData, store: Any, *, lang: str = "zh", base_url: str = "",
     pdf.row(t("sheet.address", lang), site.address)
     county = data.county_name
     if site.outside_city and not county:
-        county = t("sheet.outside_city", lang)
+        county = t(geo.outside_key("sheet.outside_city"), lang)
     pdf.row(t("sheet.county", lang), county)
     acc = t("sheet.accuracy", lang, acc=site.accuracy_m) if site.accuracy_m is not None else ""
     pdf.row(t("sheet.coords", lang), t("sheet.coords_value", lang, lon=site.lon, lat=site.lat, acc=acc,
