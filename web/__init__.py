@@ -16,6 +16,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
 from field.config import Settings
+from field.data import schema
 from web import mapdata, odk
 from web.auth import LOGIN_PATH, LOGOUT_PATH, AuthRoutes
 from web.health import Health
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
 
 
 def routes(settings: Settings, runtime: Runtime | None = None) -> list[BaseRoute]:
-    """`runtime` is for tests that already opened one; the app's routes open their own on first use."""
+    """`runtime` is for tests that already opened one; the app's routes open their own on first use.
+    The mappers are configured here, in the main thread before the server serves (`schema.configure`)."""
+    schema.configure()
     login = AuthRoutes(settings)
     return [
         Route("/healthz", Health(settings).endpoint, methods=["GET"]),

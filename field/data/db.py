@@ -125,4 +125,7 @@ def table_names(engine: Engine) -> list[str]:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    from field.data import schema  # every model module, imported before any mapper is configured
+
+    schema.configure()
     return lengths.install(sessionmaker(engine, expire_on_commit=False))

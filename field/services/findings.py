@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_, select, type_coerce
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from field import geo, i18n, photos
@@ -263,8 +264,17 @@ def store_photo(session: Session, actor: User, data: bytes, filename: str, store
     if existing is not None:
         return existing
     photo = photo_row(info, filename, actor)
-    session.add(photo)
-    session.flush()
+    try:
+        # The same bytes may be committed by another session between the look-up and this insert
+        # (Collect resending a submission, two tablets sharing a picture): under a savepoint the
+        # unique hash loses the race quietly and this action uses the winner's row.
+        with session.begin_nested():
+            session.add(photo)
+    except IntegrityError:
+        existing = session.scalar(select(Photo).where(Photo.sha256 == info.sha256))
+        if existing is None:
+            raise
+        return existing
     audit.record(session, actor, "photo", photo.id, "store",
                  after={"sha256": photo.sha256, "name": photo.original_name, "bytes": photo.size_bytes})
     return photo

@@ -120,3 +120,53 @@ def test_gc_collects_photo_files_only_never_the_checkpoint_log_or_the_odk_queue(
         removed = photofiles.gc(s, rt.store, min_age=dt.timedelta(0))
     assert removed == [stray.relative_to(root).as_posix()]
     assert not stray.exists() and all(p.exists() for p in keep)
+
+
+def test_the_same_bytes_committed_by_another_upload_meanwhile_are_reused(rt, users, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two uploads of one photo at once (Collect resending, two tablets sharing a picture): the
+    one that commits second finds no row at its look-up, then loses the unique hash at its insert.
+    It must use the winner's row, not fail with the database's error (500s in the load bench) or
+    remove the files the winner's row names."""
+    data = make_jpeg(320, 240, seed=11)
+    real_row = findings.photo_row
+    other: list[Photo] = []
+    calls: list[str] = []
+
+    def row_after_the_other_commits(info, filename, actor):  # type: ignore[no-untyped-def]
+        calls.append(filename)
+        if len(calls) == 1:
+            with rt.uow() as s2:  # the other upload: looks up, inserts and commits first
+                other.append(findings.store_photo(s2, s2.get(type(users["field"]), users["field"].id), data,
+                                                  "other.jpg", rt.store))
+        return real_row(info, filename, actor)
+
+    monkeypatch.setattr(findings, "photo_row", row_after_the_other_commits)
+    with rt.uow() as s:
+        mine = findings.store_photo(s, s.get(type(users["field"]), users["field"].id), data, "mine.jpg", rt.store)
+        mine_id, mine_sha = mine.id, mine.sha256
+    assert calls == ["mine.jpg", "other.jpg"]  # mine looked up first, the other inserted first
+    assert other and mine_id == other[0].id
+    with rt.read() as s:
+        rows = s.scalars(select(Photo).where(Photo.sha256 == mine_sha)).all()
+        assert len(rows) == 1
+        for rel in (rows[0].original_path, rows[0].display_path, rows[0].thumb_path):
+            assert rt.store.read(rel)  # the files of the kept row are still there
+
+
+MAPPERS_CHILD = """
+import sys
+from field.data import db
+db.session_factory(db.make_engine("sqlite://"))
+from field.data.models import Base
+missing = [m.class_.__name__ for m in Base.registry.mappers if not m.configured]
+print(sorted(k for k in sys.modules if k.startswith("field.data.") and k.endswith("_models")), missing)
+"""
+
+
+def test_making_sessions_imports_every_model_and_configures_the_mappers() -> None:
+    """A fresh process that only makes a session (a replica's first OpenRosa request) has every
+    relationship resolved at once, so no later first use in another thread can configure them
+    against a half-imported module (the load bench's "name 'Measure' is not defined")."""
+    out = subprocess.run([sys.executable, "-c", MAPPERS_CHILD], capture_output=True, text=True, cwd=PROJECT_ROOT,
+                         timeout=120, check=True).stdout.strip().splitlines()[-1]
+    assert out == "['field.data.ledger_models', 'field.data.odk_models', 'field.data.report_models'] []"
