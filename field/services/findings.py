@@ -527,11 +527,20 @@ def data_version(session: Session) -> tuple[Any, ...]:
     Only those tables are asked (a login, a draft or an audit event elsewhere must not throw the
     map's cache away); each answer comes from an index (count, max id, newest `updated_at`), so it
     stays cheap at 100,000 findings. The count catches a deletion, the newest `updated_at` every
-    edit (the models set it on update), the max id an insert; sites are never edited, only added."""
-    f = session.execute(select(func.count(Finding.id), func.max(Finding.id), func.max(Finding.updated_at))).one()
-    s = session.execute(select(func.count(Site.id), func.max(Site.id))).one()
-    c = session.execute(select(func.count(Case.id), func.max(Case.updated_at))).one()
-    return (*f, *s, *c)
+    edit (the models set it on update), the max id an insert; sites are never edited, only added.
+
+    Each part is its own scalar subquery, in one round trip: `count(id), max(id), max(updated_at)`
+    in one SELECT made SQLite scan every row for all three (50 ms per map rerun at 100,000
+    findings); alone, a max is an index lookup and `count(*)` a scan of the smallest index (3 ms)."""
+    def one(expr: Any, model: Any) -> Any:
+        return select(expr).select_from(model).scalar_subquery()
+
+    row = session.execute(select(
+        one(func.count(), Finding), one(func.max(Finding.id), Finding), one(func.max(Finding.updated_at), Finding),
+        one(func.count(), Site), one(func.max(Site.id), Site),
+        one(func.count(), Case), one(func.max(Case.updated_at), Case),
+    )).one()
+    return tuple(row)
 
 
 def open_by_county(session: Session, actor: User, *, level: str = "county") -> dict[str, int]:

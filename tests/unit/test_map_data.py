@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from bench.map_app import seed
 from field.data.models import Case, Finding, Site, User
@@ -130,6 +130,22 @@ def test_data_version_moves_with_findings_not_with_logins_or_audit(session, seed
     case.key_attention = not case.key_attention  # a case field the map shows
     session.commit()
     assert findings.data_version(session) != v2
+
+
+def test_data_version_moves_with_a_deletion_behind_the_apps_back(session, seeded) -> None:  # type: ignore[no-untyped-def]
+    """The app never deletes findings or sites; an operator's SQL may, and the map must not keep
+    showing the deleted row from its cache (the count is what sees it: max id and newest edit may
+    stay the same)."""
+    f = findings.create_finding(session, seeded["field"], FindingInput(
+        description="会被删除", pollution_types=["air"], site_name="旧厂", location=Location(116.86, 38.31, "typed")))
+    findings.create_finding(session, seeded["field"], FindingInput(
+        description="最新", pollution_types=["air"], site_name="新厂", location=Location(116.87, 38.32, "typed")))
+    session.commit()
+    v0 = findings.data_version(session)
+    session.execute(text("DELETE FROM findings WHERE id = :i"), {"i": f.id})
+    session.commit()
+    v1 = findings.data_version(session)
+    assert v1 != v0 and v1[0] == v0[0] - 1
 
 
 def test_migration_0010_indexes_exist(rt) -> None:  # type: ignore[no-untyped-def]
