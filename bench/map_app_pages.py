@@ -4,7 +4,8 @@
 of ours can beat). `?page=baseline`: the review map as folium documents it for many points -
 county boundaries as folium.GeoJson plus `FastMarkerCluster` with a plain marker callback, through
 st_folium, assets served locally - built from the same database rows on every run, behind a
-one-field form so its first draw is timed from its submit click.
+one-field form so its first draw is timed from its submit click (or, with `&go=1`, drawn as the
+page opens, for the open-to-drawn comparison with the app's map).
 
 Not part of the app: bench/map_app.py runs a copy of this file from a temp directory whose
 `static/` links to the app's vendored Leaflet.
@@ -36,7 +37,7 @@ CALLBACK = "function (row) { return L.marker(new L.LatLng(row[0], row[1])); }"
 with st.form("go"):
     st.text_input("go", key="go_text")
     go = st.form_submit_button("go")
-if go or st.session_state.get("went"):
+if go or st.session_state.get("went") or st.query_params.get("go") == "1":  # ?go=1: drawn on open
     st.session_state["went"] = True
     geo.use_city(os.environ.get("FIELD_CITY_ADCODE", "130900"))
     engine = create_engine(os.environ["FIELD_DATABASE_URL"])

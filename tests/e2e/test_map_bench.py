@@ -12,7 +12,8 @@ import sys
 from tests.e2e import harness
 
 FIELDS = ("first_draw_s", "filter_s", "click_s", "floor_s", "bytes_filter", "rss_mb_1", "rss_mb_5",
-          "baseline_first_draw_s", "filter_over_floor", "first_draw_over_baseline")
+          "baseline_first_draw_s", "filter_over_floor", "first_draw_over_baseline", "open_s", "baseline_open_s",
+          "open_over_baseline")
 
 
 def test_map_app_bench_prints_its_json_line(chromium_path: str) -> None:
