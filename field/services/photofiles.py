@@ -37,6 +37,10 @@ def track(session: Session, store: PhotoStore, sha256: str, paths: Iterable[str]
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
+    # SQLAlchemy also calls this when a SAVEPOINT is released (store_photo's insert, a sign-off):
+    # the action's own commit is still to come, and a rollback after it must still clean up.
+    if session.in_nested_transaction():
+        return
     session.info.pop(_KEY, None)
 
 
