@@ -13,7 +13,9 @@ Prints one JSON line:
 * first_draw_s - Enter on the login form until cluster icons are drawn in the map's iframe
   (cold server: the first login after start; `first_draw_warm_s` is a second login).
 * filter_s - a status chosen in the filter until the map's site layer holds the filtered sites
-  and the app is idle; bytes_filter - every websocket frame and HTTP body received meanwhile.
+  and the app is idle; bytes_filter - every websocket frame and HTTP body received meanwhile;
+  filter_keep_ms / filter_cluster_ms / filter_draw_ms - the browser's part of it, as the layer
+  timed its steps (select the sites, build the supercluster index, draw the view).
 * click_s - a click on a stand-alone marker until its detail panel is visible.
 * floor_s - the same kind of round trip (a checkbox) on an empty page of a second Streamlit
   server in this run (bench/map_app_pages.py ?page=floor): Streamlit's floor on this machine.
@@ -286,7 +288,15 @@ def _filter(page: Any, label: str, want: int, counter: Bytes, timeout_s: float,
     except Exception as exc:  # noqa: BLE001 - re-raised with what the page showed, for CI's log
         raise RuntimeError(f"filter to {label} ({want} sites) never drawn: {_map_state(page, box)}") from exc
     counter.on = False
+    for f in page.frames:  # where the browser's part went: the layer times its steps (datalayer.py)
+        if "streamlit_folium" in f.url:
+            ms = f.evaluate("() => window.fsSites && window.fsSites.ms")
+            if ms:
+                _LAYER_MS.update({k: round(float(v), 1) for k, v in ms.items()})
     return _elapsed(page, "__t_filter", "__t_filtered")
+
+
+_LAYER_MS: dict[str, float] = {}
 
 
 _SENT: list[str] = []
@@ -447,6 +457,8 @@ def run(n: int, sessions: int, seed_: int, chromium: str, timeout_s: float, keep
                 result["filter_s"] = _filter(page, STATUS.label(target, "zh"), counts.get(target, 0), counter,
                                              timeout_s, retried)
                 result["filter_retried"] = retried[0]
+                # the browser's share of filter_s: selecting, clustering (supercluster) and drawing
+                result.update({f"filter_{k}_ms": v for k, v in _LAYER_MS.items()})
                 result["bytes_filter"] = counter.n
                 _log(f"filter {result['filter_s']}")
                 result["click_s"], result["click_retried"] = _click_marker(page, timeout_s)

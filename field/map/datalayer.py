@@ -239,12 +239,14 @@ class SiteDataLayer(JSCSSMixin, RawMacro):
                 spec = f || {};
                 if (spec.v && spec.v !== loadedV) { load(spec.v); return; }
                 if (!D) return;
-                var idx = keep(spec);
-                var drawn = build(idx);
+                // how long each step took (ms), for bench/map_app.py: where a filter's time goes
+                var t0 = performance.now(), idx = keep(spec), t1 = performance.now();
+                var drawn = build(idx), t2 = performance.now();
                 shown = idx.filter(function (j) { return D.x[j] !== null; });
                 legend(idx);
                 fitTo(spec.c || []);
                 render();
+                api.ms = {keep: t1 - t0, cluster: t2 - t1, draw: performance.now() - t2};
                 api.count = drawn;
                 api.seq += 1;
                 api.ready = true;
