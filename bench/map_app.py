@@ -63,6 +63,7 @@ from tests.e2e import harness  # noqa: E402
 CITY = "130900"  # the app's default city: the bench env leaves FIELD_CITY_ADCODE unset
 NOW_JS = "performance.timeOrigin + performance.now()"
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+TAG = "[data-tag]"  # a chosen option in Streamlit's multiselect
 
 # In the main page: the first animation frame on which some map iframe shows cluster icons.
 # `want` (optional) = the number of markers the site layer must hold (a filtered redraw).
@@ -236,10 +237,10 @@ def _login_and_draw(new_page: Any, env: Any, timeout_s: float) -> tuple[Any, flo
     return page, round((float(page.evaluate("() => window.__t_drawn")) - t_enter) / 1000, 3)
 
 
-def _filter(page: Any, label: str, want: int, counter: Bytes, timeout_s: float,
-            filter_retried: list[bool]) -> float:
-    """Choose one status in the (collapsed) filter panel; seconds until the map shows `want` sites.
-    Appends to `filter_retried` whether the first Enter was lost and the choice made again."""
+def _filter(page: Any, label: str, want: int, counter: Bytes, timeout_s: float) -> dict[str, Any]:
+    """Choose one status in the (collapsed) filter panel: `filter_s`, the seconds until the map
+    shows `want` sites; `filter_retried`, whether the first Enter was lost and the choice made
+    again; `filter_<step>_ms`, the browser's steps as the layer timed them."""
     expander = page.get_by_test_id("stExpander").filter(has_text=re.compile("筛选|Filters")).first
     expander.locator("summary").click()
     box = page.get_by_test_id("stMultiSelect").filter(has_text=re.compile(r"^\s*(状态|Status)")).first
@@ -251,13 +252,12 @@ def _filter(page: Any, label: str, want: int, counter: Bytes, timeout_s: float,
     # click on the option raced the list's redraws in CI (the option detached under the pointer).
     # The pointer leaves the list: an option under it would be the one Enter picks (Streamlit's
     # multiselect takes the hovered option as Enter's target).
-    tag = box.locator('[data-baseweb="tag"], [data-tag]').filter(has_text=label)
+    tag = box.locator(TAG).filter(has_text=label)
     retried = False
+    sent: list[str] = []  # what the page told the server since the filter panel opened
     ws = harness.track(page).ws
-    _SENT.clear()
     if ws is not None:
-        ws.on("framesent", lambda payload: _SENT.append(
-            f"{time.monotonic():.2f}:{len(payload)}B"))
+        ws.on("framesent", lambda payload: sent.append(f"{time.monotonic():.2f}:{len(payload)}B"))
     for attempt in range(2):
         try:
             box.locator("input").click()
@@ -273,7 +273,7 @@ def _filter(page: Any, label: str, want: int, counter: Bytes, timeout_s: float,
             tag.first.wait_for(timeout=15_000)
             break
         except Exception as exc:  # noqa: BLE001 - a lost choice: reported as filter_retried, then once more
-            state = _map_state(page, box)
+            state = _map_state(page, box, sent)
             _log(f"choice of {label} lost (attempt {attempt + 1}) at {time.monotonic():.2f}: "
                  f"{exc.__class__.__name__} {state}")
             if attempt:
@@ -282,35 +282,28 @@ def _filter(page: Any, label: str, want: int, counter: Bytes, timeout_s: float,
             counter.on = False
             counter.n = 0
             page.keyboard.press("Escape")
-    filter_retried.append(retried)
     try:
         _wait_stamp(page, DRAWN_JS, [want, "__t_filtered"], timeout_s)
     except Exception as exc:  # noqa: BLE001 - re-raised with what the page showed, for CI's log
-        raise RuntimeError(f"filter to {label} ({want} sites) never drawn: {_map_state(page, box)}") from exc
+        raise RuntimeError(f"filter to {label} ({want} sites) never drawn: {_map_state(page, box, sent)}") from exc
     counter.on = False
+    out: dict[str, Any] = {"filter_s": _elapsed(page, "__t_filter", "__t_filtered"), "filter_retried": retried}
     for f in page.frames:  # where the browser's part went: the layer times its steps (datalayer.py)
         if "streamlit_folium" in f.url:
-            ms = f.evaluate("() => window.fsSites && window.fsSites.ms")
-            if ms:
-                _LAYER_MS.update({k: round(float(v), 1) for k, v in ms.items()})
-    return _elapsed(page, "__t_filter", "__t_filtered")
+            ms = f.evaluate("() => window.fsSites && window.fsSites.ms") or {}
+            out.update({f"filter_{k}_ms": round(float(v), 1) for k, v in ms.items()})
+    return out
 
 
-_LAYER_MS: dict[str, float] = {}
-
-
-_SENT: list[str] = []
-
-
-def _map_state(page: Any, box: Any) -> dict[str, Any]:
+def _map_state(page: Any, box: Any, sent: list[str]) -> dict[str, Any]:
     """What a stuck filter wait saw: the chosen tags, the app's script state, each map frame's layer."""
     state: dict[str, Any] = {}
     try:
         state["input"] = box.locator("input").input_value()
         state["focused"] = page.evaluate("() => document.activeElement && document.activeElement.outerHTML.slice(0, 120)")
         state["options"] = page.get_by_role("option").all_inner_texts()
-        state["sent"] = list(_SENT)  # what the page told the server since the filter panel opened
-        state["tags"] = box.locator('[data-baseweb="tag"]').all_inner_texts()
+        state["sent"] = list(sent)
+        state["tags"] = box.locator(TAG).all_inner_texts()
         state["script"] = page.get_by_test_id("stApp").get_attribute("data-test-script-state")
         state["exceptions"] = page.get_by_test_id("stException").all_inner_texts()
         state["frames"] = [f.evaluate("""() => { const d = window.fsSites;
@@ -453,12 +446,7 @@ def run(n: int, sessions: int, seed_: int, chromium: str, timeout_s: float, keep
                 result["rss_mb_1"] = _rss_mb(server.proc.pid)
                 counter = Bytes(page)
                 target = "pending"
-                retried: list[bool] = []
-                result["filter_s"] = _filter(page, STATUS.label(target, "zh"), counts.get(target, 0), counter,
-                                             timeout_s, retried)
-                result["filter_retried"] = retried[0]
-                # the browser's share of filter_s: selecting, clustering (supercluster) and drawing
-                result.update({f"filter_{k}_ms": v for k, v in _LAYER_MS.items()})
+                result.update(_filter(page, STATUS.label(target, "zh"), counts.get(target, 0), counter, timeout_s))
                 result["bytes_filter"] = counter.n
                 _log(f"filter {result['filter_s']}")
                 result["click_s"], result["click_retried"] = _click_marker(page, timeout_s)
