@@ -13,9 +13,8 @@ from streamlit.testing.v1 import AppTest
 import ui
 from field.data.models import Finding, LoginFailure, SignOff
 from field.domain.errors import FieldError
-from field.runtime import open_runtime
 from field.services import auth, sessions
-from tests.pages.signin import sign_in
+from tests.pages.signin import page_runtime, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "page test password"
@@ -23,12 +22,7 @@ PASSWORD = "page test password"
 
 @pytest.fixture
 def app_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("FIELD_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.setenv("FIELD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("FIELD_PUBLIC_NOTICE_DAYS", "0")
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()
-    rt = open_runtime()
+    rt = page_runtime(tmp_path, monkeypatch, FIELD_PUBLIC_NOTICE_DAYS="0")
     with rt.session() as s:
         for name, role in [("field1", "field"), ("super1", "supervisor"), ("viewer1", "viewer"),
                            ("admin1", "admin")]:

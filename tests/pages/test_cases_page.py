@@ -15,7 +15,7 @@ from field.domain.vocab import REPORT_STAGES
 from field.runtime import open_runtime
 from field.services import auth
 from tests.fixtures_cases import import_batch, published_batch
-from tests.pages.signin import sign_in
+from tests.pages.signin import page_runtime, sign_in
 from tests.plan_factory import plan_spec, plan_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,12 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def page_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("FIELD_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.setenv("FIELD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("FIELD_FAKE_NOW", "2024-05-30T02:00:00+00:00")
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()
-    rt = open_runtime()
+    rt = page_runtime(tmp_path, monkeypatch, FIELD_FAKE_NOW="2024-05-30T02:00:00+00:00")
     with rt.session() as s:
         ids = {}
         for name, role in [("off", "case_officer"), ("view", "viewer")]:

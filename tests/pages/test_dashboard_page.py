@@ -14,10 +14,9 @@ from streamlit.testing.v1 import AppTest
 from field.data.models import User
 from field.domain.vocab import STATUS
 from field.reports import figures
-from field.runtime import open_runtime
 from field.services import auth
 from field.services.findings import MapFilter
-from tests.pages.signin import sign_in
+from tests.pages.signin import page_runtime, sign_in
 from tests.report_factory import seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,12 +25,7 @@ TODAY = dt.date(2024, 5, 20)  # FIELD_FAKE_NOW below, in China
 
 @pytest.fixture
 def dash_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("FIELD_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.setenv("FIELD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("FIELD_FAKE_NOW", "2024-05-20T02:00:00+00:00")
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()
-    rt = open_runtime()
+    rt = page_runtime(tmp_path, monkeypatch, FIELD_FAKE_NOW="2024-05-20T02:00:00+00:00")
     with rt.session() as s:
         ids = {}
         for name, role, scope in [("view", "viewer", ["*"]), ("yunhe", "supervisor", ["130903"]),

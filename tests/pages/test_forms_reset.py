@@ -10,10 +10,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from field.data.models import Finding, User
-from field.runtime import open_runtime
 from field.services import auth
 from field.services.findings import FindingInput, Location, create_finding
-from tests.pages.signin import sign_in
+from tests.pages.signin import page_runtime, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "page test password"
@@ -21,12 +20,7 @@ PASSWORD = "page test password"
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("FIELD_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.setenv("FIELD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("FIELD_PUBLIC_NOTICE_DAYS", "0")
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()
-    rt = open_runtime()
+    rt = page_runtime(tmp_path, monkeypatch, FIELD_PUBLIC_NOTICE_DAYS="0")
     with rt.session() as s:
         ids = {name: auth.create_user(s, None, username=name, password=PASSWORD, role=role).id
                for name, role in [("field1", "field"), ("super1", "supervisor")]}

@@ -17,9 +17,8 @@ from field.data.ledger_models import MeasureReport, ReportFile
 from field.data.models import AuditEvent, User
 from field.data.report_models import DispatchDecision
 from field.domain.errors import PermissionDenied
-from field.runtime import open_runtime
 from field.services import auth, decisions, progress
-from tests.pages.signin import sign_in
+from tests.pages.signin import page_runtime, sign_in
 from tests.plan_factory import plan_spec, plan_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,12 +27,7 @@ PASSWORD = "page test password"
 
 @pytest.fixture
 def page_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("FIELD_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.setenv("FIELD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("FIELD_FAKE_NOW", "2024-05-30T02:00:00+00:00")  # a Thursday
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()
-    rt = open_runtime()
+    rt = page_runtime(tmp_path, monkeypatch, FIELD_FAKE_NOW="2024-05-30T02:00:00+00:00")  # a Thursday
     with rt.session() as s:
         off = auth.create_user(s, None, username="off", password=PASSWORD, role="case_officer")
         env = auth.create_user(s, None, username="env", password=PASSWORD, role="unit", display_name="环境局填报")

@@ -12,9 +12,8 @@ from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from field.data.models import Finding
-from field.runtime import open_runtime
 from field.services import auth
-from tests.pages.signin import sign_in
+from tests.pages.signin import page_runtime, sign_in
 from tests.queue_factory import COUNTIES, bulk_queue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,11 +23,7 @@ N = 2000
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("FIELD_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.setenv("FIELD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()
-    rt = open_runtime()
+    rt = page_runtime(tmp_path, monkeypatch)
     with rt.session() as s:
         ids = {name: auth.create_user(s, None, username=name, password=PASSWORD, role=role,
                                       display_name=name.upper()).id
